@@ -1,0 +1,18 @@
+import { AgentEntity } from '../../agents/entities/agent.entity.js';
+import { ApiKeyEntity } from '../../auth/entities/api-key.entity.js';
+import { LedgerCheckpointEntity } from '../../ledger/entities/ledger-checkpoint.entity.js';
+import { LedgerEntryEntity } from '../../ledger/entities/ledger-entry.entity.js';
+import { LedgerHeadEntity } from '../../ledger/entities/ledger-head.entity.js';
+import { LedgerNodeEntity } from '../../ledger/entities/ledger-node.entity.js';
+import { OutboxJobEntity } from '../jobs/entities/outbox-job.entity.js';
+
+/** Every entity, listed explicitly (no globs): the app, the tests and the migration CLI share this list. */
+export const ENTITIES = [
+  OutboxJobEntity,
+  LedgerEntryEntity,
+  LedgerNodeEntity,
+  LedgerHeadEntity,
+  LedgerCheckpointEntity,
+  AgentEntity,
+  ApiKeyEntity,
+];

@@ -1,0 +1,29 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { bigintTransformer } from '../../core/database/bigint.transformer.js';
+
+/** One leaf of the Merkle log. Append-only: a trigger rejects UPDATE, DELETE and TRUNCATE. */
+@Entity({ name: 'ledger_entries' })
+@Index('ledger_entries_kind_idx', ['kind', 'seq'])
+export class LedgerEntryEntity {
+  @PrimaryColumn({ type: 'bigint', transformer: bigintTransformer })
+  seq: bigint;
+
+  @Column({ type: 'text' })
+  kind: string;
+
+  @Column({ type: 'text', nullable: true })
+  actor: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  /** The RFC 8785 bytes the leaf hash was computed over, kept as written (jsonb would reorder keys). */
+  @Column({ type: 'bytea' })
+  canonical: Buffer;
+
+  @Column({ type: 'jsonb' })
+  payload: unknown;
+
+  @Column({ name: 'leaf_hash', type: 'bytea' })
+  leafHash: Buffer;
+}

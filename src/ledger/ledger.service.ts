@@ -1,0 +1,232 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Receipt } from '../core/database/receipt.js';
+import {
+  appendLeaf,
+  buildConsistencyProof,
+  buildInclusionProof,
+  buildRoot,
+  canonicalizeEntry,
+  consistencyProofKeys,
+  EMPTY_ROOT,
+  hashLeaf,
+  inclusionProofKeys,
+  nodeKeyId,
+  rootKeys,
+} from './ledger.rules.js';
+import type { NodeKey, StoredNode } from './ledger.rules.js';
+import { InvalidTreeRangeError, InvalidTreeSizeError, LedgerEntryNotFoundError } from './ledger.errors.js';
+
+export interface AppendRequest {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** The agent id on whose authority the change was made; null for the service itself (jobs, boot). */
+  actor: string | null;
+}
+
+export interface StoredEntry {
+  seq: bigint;
+  kind: string;
+  payload: unknown;
+  actor: string | null;
+  createdAt: string;
+  leafHash: Buffer;
+  canonical: Buffer;
+}
+
+/**
+ * The Merkle log. `append` runs inside the caller's transaction, so the domain write, its ledger entry and its outbox
+ * rows commit or roll back together. The coordinator row lock gives gap-free sequence numbers in commit order.
+ */
+@Injectable()
+export class LedgerService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async append(manager: EntityManager, request: AppendRequest): Promise<Receipt> {
+    const [receipt] = await this.appendMany(manager, [request]);
+    return receipt;
+  }
+
+  /** Appends several entries under one lock with multi-row inserts (imports and batches). */
+  async appendMany(manager: EntityManager, requests: readonly AppendRequest[], now = new Date()): Promise<Receipt[]> {
+    if (requests.length === 0) return [];
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('ledger.append must run inside a transaction');
+    const head: Array<{ size: string }> = await manager.query('SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE');
+    if (head.length === 0) throw new Error('ledger_head is missing: run the migrations');
+    const start = BigInt(head[0].size);
+    const known = await this.loadNodes(manager, rootKeys(start));
+    const createdAt = now.toISOString();
+    const entries: Array<{
+      seq: bigint;
+      kind: string;
+      actor: string | null;
+      canonical: Buffer;
+      payload: string;
+      leafHash: Buffer;
+    }> = [];
+    const nodes: StoredNode[] = [];
+    requests.forEach((request, i) => {
+      const seq = start + BigInt(i);
+      const canonical = canonicalizeEntry({
+        seq,
+        kind: request.kind,
+        payload: request.payload,
+        actor: request.actor,
+        createdAt,
+      });
+      const leafHash = hashLeaf(canonical);
+      const added = appendLeaf(seq, leafHash, (level, idx) => {
+        const hash = known.get(nodeKeyId({ level, idx }));
+        if (!hash) throw new Error(`ledger node ${level}/${idx} is missing`);
+        return hash;
+      });
+      for (const node of added) known.set(nodeKeyId(node), node.hash);
+      nodes.push(...added);
+      entries.push({
+        seq,
+        kind: request.kind,
+        actor: request.actor,
+        canonical,
+        payload: canonical.toString('utf8'),
+        leafHash,
+      });
+    });
+    await manager.query(
+      `INSERT INTO ledger_entries (seq, kind, actor, created_at, canonical, payload, leaf_hash)
+       SELECT e.seq, e.kind, e.actor, $1::timestamptz, e.canonical, (convert_from(e.canonical, 'UTF8')::jsonb) -> 'payload', e.leaf_hash
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[]) AS e(seq, kind, actor, canonical, leaf_hash)`,
+      [
+        createdAt,
+        entries.map((e) => e.seq.toString()),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.canonical),
+        entries.map((e) => e.leafHash),
+      ],
+    );
+    await manager.query(
+      `INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+      [nodes.map((n) => n.level), nodes.map((n) => n.idx.toString()), nodes.map((n) => n.hash)],
+    );
+    const size = start + BigInt(requests.length);
+    await manager.query('UPDATE ledger_head SET size = $1 WHERE id = 1', [size.toString()]);
+    return entries.map((e) => ({
+      seq: e.seq.toString(),
+      leafHash: e.leafHash.toString('hex'),
+      treeSize: size.toString(),
+    }));
+  }
+
+  async size(manager: EntityManager = this.dataSource.manager): Promise<bigint> {
+    const rows: Array<{ size: string }> = await manager.query('SELECT size FROM ledger_head WHERE id = 1');
+    return BigInt(rows[0]?.size ?? '0');
+  }
+
+  async root(size: bigint, manager: EntityManager = this.dataSource.manager): Promise<Buffer> {
+    if (size === 0n) return Buffer.from(EMPTY_ROOT);
+    const nodes = await this.loadNodes(manager, rootKeys(size));
+    return buildRoot(size, lookupIn(nodes));
+  }
+
+  async entry(seq: bigint): Promise<StoredEntry> {
+    const rows: Array<{ seq: string; kind: string; actor: string | null; canonical: Buffer; leaf_hash: Buffer }> =
+      await this.dataSource.query('SELECT seq, kind, actor, canonical, leaf_hash FROM ledger_entries WHERE seq = $1', [
+        seq.toString(),
+      ]);
+    if (rows.length === 0) throw new LedgerEntryNotFoundError(seq);
+    return toStoredEntry(rows[0]);
+  }
+
+  /** Entries in [from, to) in order, for the verifier and the export (streams in pages). */
+  async *entries(from = 0n, pageSize = 5000): AsyncGenerator<StoredEntry> {
+    let next = from;
+    for (;;) {
+      const rows: Array<{ seq: string; kind: string; actor: string | null; canonical: Buffer; leaf_hash: Buffer }> =
+        await this.dataSource.query(
+          'SELECT seq, kind, actor, canonical, leaf_hash FROM ledger_entries WHERE seq >= $1 ORDER BY seq LIMIT $2',
+          [next.toString(), pageSize],
+        );
+      for (const row of rows) yield toStoredEntry(row);
+      if (rows.length < pageSize) return;
+      next = BigInt(rows[rows.length - 1].seq) + 1n;
+    }
+  }
+
+  async inclusionProof(seq: bigint, treeSize: bigint): Promise<{ leafHash: Buffer; rootHash: Buffer; path: Buffer[] }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const current = await this.size(manager);
+      if (treeSize > current)
+        throw new InvalidTreeSizeError(`treeSize ${treeSize} is beyond the current size ${current}`);
+      if (seq >= treeSize) throw new InvalidTreeSizeError(`treeSize ${treeSize} does not include seq ${seq}`);
+      const nodes = await this.loadNodes(manager, [
+        ...inclusionProofKeys(seq, treeSize),
+        ...rootKeys(treeSize),
+        { level: 0, idx: seq },
+      ]);
+      const lookup = lookupIn(nodes);
+      return {
+        leafHash: lookup({ level: 0, idx: seq }),
+        rootHash: buildRoot(treeSize, lookup),
+        path: buildInclusionProof(seq, treeSize, lookup),
+      };
+    });
+  }
+
+  async consistencyProof(from: bigint, to: bigint): Promise<{ fromRoot: Buffer; toRoot: Buffer; path: Buffer[] }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const current = await this.size(manager);
+      if (from === 0n)
+        throw new InvalidTreeRangeError('from must be at least 1: a proof from the empty tree proves nothing');
+      if (from > to) throw new InvalidTreeRangeError(`from ${from} is larger than to ${to}`);
+      if (to > current) throw new InvalidTreeRangeError(`to ${to} is beyond the current size ${current}`);
+      const keys = [...rootKeys(from), ...rootKeys(to), ...(from < to ? consistencyProofKeys(from, to) : [])];
+      const lookup = lookupIn(await this.loadNodes(manager, keys));
+      return {
+        fromRoot: buildRoot(from, lookup),
+        toRoot: buildRoot(to, lookup),
+        path: from < to ? buildConsistencyProof(from, to, lookup) : [],
+      };
+    });
+  }
+
+  /** One query for any set of stored perfect nodes: proofs cost O(log n) reads. */
+  async loadNodes(manager: EntityManager, keys: readonly NodeKey[]): Promise<Map<string, Buffer>> {
+    const map = new Map<string, Buffer>();
+    if (keys.length === 0) return map;
+    const rows: Array<{ level: number; idx: string; hash: Buffer }> = await manager.query(
+      `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
+       JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
+      [keys.map((k) => k.level), keys.map((k) => k.idx.toString())],
+    );
+    for (const row of rows) map.set(nodeKeyId({ level: row.level, idx: BigInt(row.idx) }), row.hash);
+    return map;
+  }
+}
+
+function lookupIn(nodes: Map<string, Buffer>) {
+  return (key: NodeKey): Buffer => {
+    const hash = nodes.get(nodeKeyId(key));
+    if (!hash) throw new Error(`ledger node ${key.level}/${key.idx} is missing`);
+    return hash;
+  };
+}
+
+function toStoredEntry(row: {
+  seq: string;
+  kind: string;
+  actor: string | null;
+  canonical: Buffer;
+  leaf_hash: Buffer;
+}): StoredEntry {
+  const parsed = JSON.parse(row.canonical.toString('utf8')) as { payload: unknown; createdAt: string };
+  return {
+    seq: BigInt(row.seq),
+    kind: row.kind,
+    actor: row.actor,
+    payload: parsed.payload,
+    createdAt: parsed.createdAt,
+    leafHash: row.leaf_hash,
+    canonical: row.canonical,
+  };
+}

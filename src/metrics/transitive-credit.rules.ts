@@ -1,0 +1,1226 @@
+import {
+  compareStrings,
+  conceptMap,
+  groupWorks,
+  leastIndependent,
+  utcYear,
+  type DatasetRow,
+  type DerivationRow,
+  type FigurePanelRow,
+  type PublicationRow,
+  type ReuseRow,
+  type WorkInfo,
+} from './dataset-metrics.rules.js';
+import {
+  METRICS_POLICY,
+  reuseExclusionReason,
+  roundMetric,
+  type IndependenceLevel,
+  type MetricsPolicy,
+} from './policy.rules.js';
+
+// Transitive credit after Katz 2014 and Katz & Smith 2015, as specified in credit-and-compliance.md §3.
+//
+// The graph points from consumer to input (publication -> dataset, publication -> panel -> dataset,
+// derived dataset -> source). Credit originates at publications and flows towards inputs; a publication's flow is a
+// partition of its one unit (c(P)), so a dataset reached through two derived datasets (a diamond) receives the sum
+// of the two path products, never two units. The independence multiplier of (publication, dataset) is applied
+// where credit is received and does not compound along the path.
+
+export type CreditNodeKind = 'dataset' | 'panel' | 'publication';
+export type ClaimExclusionReason = 'RETRACTED' | 'DISPUTED' | 'EVIDENCE_TOO_WEAK';
+export type CreditExclusionReason =
+  | ClaimExclusionReason
+  | 'DEPTH_LIMIT'
+  | 'BELOW_MIN_CONTRIBUTION'
+  | 'GROUP_YEAR_CAP'
+  | 'DUPLICATE_WORK';
+
+const KIND_DATASET = 0;
+const KIND_PANEL = 1;
+const KIND_PUBLICATION = 2;
+const KIND_CODES: Readonly<Record<CreditNodeKind, number>> = {
+  dataset: KIND_DATASET,
+  panel: KIND_PANEL,
+  publication: KIND_PUBLICATION,
+};
+
+/** A node with an integer id; ids must be exactly 0..n-1. */
+export interface CreditNodeRow {
+  readonly id: number;
+  readonly kind: CreditNodeKind;
+  /** c(P) for publications (defaults to the policy's article value); ignored for other kinds. */
+  readonly origin?: number;
+  readonly retracted?: boolean;
+  /** Publications with the same label are one work (preprint + published version, duplicate DOIs). */
+  readonly work?: number;
+  /** Citing group label for the per-group, per-year cap; absent means uncapped. */
+  readonly group?: number;
+  readonly year?: number;
+  /** Declared self share; with declared edge weights it makes a declared (clamped) map. */
+  readonly selfShare?: number;
+}
+
+export interface CreditEdgeRow {
+  /** Consumer. */
+  readonly from: number;
+  /** Input. */
+  readonly to: number;
+  /** Ledger entry that recorded the edge. */
+  readonly seq: bigint | number | string;
+  /** Declared weight in the consumer's credit map. */
+  readonly weight?: number;
+  /** An excluded edge keeps its share of the consumer's map but passes no credit ("contributes 0", §3 step 5). */
+  readonly excluded?: ClaimExclusionReason;
+  /** The claim behind the edge (e.g. the reuse id), reported with exclusions. */
+  readonly ref?: string;
+}
+
+export interface ExcludedEdge {
+  readonly from: number;
+  readonly to: number;
+  readonly seq: string;
+  readonly reason: ClaimExclusionReason;
+  readonly ref?: string;
+}
+
+/** Integer-indexed, compressed adjacency (CSR) in both directions, plus a topological order. */
+export interface CreditGraph {
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  readonly kind: Uint8Array;
+  readonly origin: Float64Array;
+  readonly retracted: Uint8Array;
+  readonly work: Int32Array;
+  readonly group: Int32Array;
+  readonly year: Int32Array;
+  /** Share of received credit each node keeps for its own creators. */
+  readonly selfShare: Float64Array;
+  /** 1 where a declared map had to be clamped or renormalised. */
+  readonly clamped: Uint8Array;
+  readonly outStart: Int32Array;
+  readonly outTo: Int32Array;
+  readonly outWeight: Float64Array;
+  readonly outSeq: BigInt64Array;
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+  /** Index into the out-arrays of each in-edge. */
+  readonly inEdge: Int32Array;
+  /** Every consumer before its inputs. */
+  readonly topoOrder: Int32Array;
+  readonly topoRank: Int32Array;
+  readonly excludedEdges: readonly ExcludedEdge[];
+  readonly excludedByTo: ReadonlyMap<number, readonly number[]>;
+}
+
+export class CreditGraphCycleError extends Error {
+  constructor(readonly nodes: readonly number[]) {
+    super(`credit graph has a cycle through nodes ${nodes.join(', ')}`);
+    this.name = 'CreditGraphCycleError';
+  }
+}
+
+export class CreditGraphInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CreditGraphInputError';
+  }
+}
+
+interface ResolvedMap {
+  readonly self: number;
+  readonly weights: Float64Array;
+  readonly clamped: boolean;
+}
+
+/**
+ * A node's credit map (§3): defaults by kind, or a declared map clamped (inputs in [min, max], self at most
+ * maxSelfShare) and renormalised once. Undeclared inputs of a declared map share what the declared ones leave.
+ */
+export function resolveCreditMap(
+  kind: CreditNodeKind,
+  declaredSelf: number | undefined,
+  declaredWeights: readonly (number | undefined)[],
+  policy: MetricsPolicy,
+): ResolvedMap {
+  const k = declaredWeights.length;
+  if (k === 0) return { self: 1, weights: new Float64Array(0), clamped: false };
+  const defaultSelf =
+    kind === 'dataset'
+      ? policy.creditMaps.derivedDataset
+      : kind === 'panel'
+        ? policy.creditMaps.figurePanel
+        : policy.creditMaps.publication;
+  const weights = new Float64Array(k);
+  const declared = declaredSelf !== undefined || declaredWeights.some((w) => w !== undefined);
+  if (!declared) {
+    weights.fill((1 - defaultSelf) / k);
+    return { self: defaultSelf, weights, clamped: false };
+  }
+  const { minInputWeight, maxInputWeight, maxSelfShare } = policy.declaredMapClamp;
+  let self = declaredSelf ?? defaultSelf;
+  let declaredSum = 0;
+  let undeclared = 0;
+  for (const w of declaredWeights) {
+    if (w === undefined) undeclared += 1;
+    else declaredSum += w;
+  }
+  const fill = undeclared > 0 ? Math.max(0, 1 - self - declaredSum) / undeclared : 0;
+  let changed = false;
+  const clampedSelf = Math.min(Math.max(self, 0), maxSelfShare);
+  if (clampedSelf !== self) changed = true;
+  self = clampedSelf;
+  let sum = self;
+  for (let i = 0; i < k; i += 1) {
+    const raw = declaredWeights[i] ?? fill;
+    const w = Math.min(Math.max(raw, minInputWeight), maxInputWeight);
+    if (w !== raw) changed = true;
+    weights[i] = w;
+    sum += w;
+  }
+  for (let i = 0; i < k; i += 1) weights[i] /= sum;
+  return { self: self / sum, weights, clamped: changed || Math.abs(sum - 1) > 1e-9 };
+}
+
+function toSeq(value: bigint | number | string): bigint {
+  try {
+    return BigInt(value);
+  } catch {
+    throw new CreditGraphInputError(`edge seq ${String(value)} is not an integer`);
+  }
+}
+
+/**
+ * Builds the compact graph from integer-id rows. Duplicate (from, to) edges collapse to one (an active one first,
+ * then the lowest seq); a cycle among active edges throws CreditGraphCycleError.
+ */
+export function buildCreditGraph(
+  nodes: readonly CreditNodeRow[],
+  edges: readonly CreditEdgeRow[],
+  policy: MetricsPolicy = METRICS_POLICY,
+): CreditGraph {
+  const n = nodes.length;
+  const kind = new Uint8Array(n);
+  const origin = new Float64Array(n);
+  const retracted = new Uint8Array(n);
+  const work = new Int32Array(n);
+  const group = new Int32Array(n).fill(-1);
+  const year = new Int32Array(n);
+  const declaredSelf: (number | undefined)[] = new Array<number | undefined>(n);
+  const seen = new Uint8Array(n);
+  for (const node of nodes) {
+    const i = node.id;
+    if (!Number.isInteger(i) || i < 0 || i >= n || seen[i]) {
+      throw new CreditGraphInputError(`node ids must be exactly 0..${n - 1}; got ${i}`);
+    }
+    seen[i] = 1;
+    kind[i] = KIND_CODES[node.kind];
+    if (node.kind === 'publication') {
+      retracted[i] = node.retracted ? 1 : 0;
+      origin[i] = node.retracted ? policy.originCredit.retracted : (node.origin ?? policy.originCredit.article);
+    }
+    work[i] = node.work ?? i;
+    if (node.group !== undefined) group[i] = node.group;
+    year[i] = node.year ?? 0;
+    declaredSelf[i] = node.selfShare;
+  }
+  // A work is capped as one citing unit: every manifestation takes the group and year of its lowest-id member.
+  const workLead = new Map<number, number>();
+  for (let i = 0; i < n; i += 1) {
+    if (kind[i] !== KIND_PUBLICATION) continue;
+    const lead = workLead.get(work[i]);
+    if (lead === undefined) workLead.set(work[i], i);
+    else {
+      group[i] = group[lead];
+      year[i] = year[lead];
+    }
+  }
+
+  // Counting sort of edges by consumer, then (to, active first, seq) inside each consumer.
+  const m = edges.length;
+  const seqs = new BigInt64Array(m);
+  const rawStart = new Int32Array(n + 1);
+  for (let e = 0; e < m; e += 1) {
+    const { from, to } = edges[e];
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < 0 || from >= n || to >= n) {
+      throw new CreditGraphInputError(`edge ${e} points outside 0..${n - 1}`);
+    }
+    if (from === to) throw new CreditGraphCycleError([from]);
+    seqs[e] = toSeq(edges[e].seq);
+    rawStart[from + 1] += 1;
+  }
+  for (let i = 0; i < n; i += 1) rawStart[i + 1] += rawStart[i];
+  const slot = rawStart.slice(0, n);
+  const sorted = new Int32Array(m);
+  for (let e = 0; e < m; e += 1) sorted[slot[edges[e].from]++] = e;
+  const before = (a: number, b: number): boolean => {
+    const ea = edges[a];
+    const eb = edges[b];
+    if (ea.to !== eb.to) return ea.to < eb.to;
+    const xa = ea.excluded ? 1 : 0;
+    const xb = eb.excluded ? 1 : 0;
+    if (xa !== xb) return xa < xb;
+    return seqs[a] < seqs[b];
+  };
+  for (let x = 0; x < n; x += 1) sortSegment(sorted, rawStart[x], rawStart[x + 1], before);
+
+  // Resolve maps over unique inputs (excluded edges keep their share), then keep only active edges.
+  const outStart = new Int32Array(n + 1);
+  const keep = new Int32Array(m);
+  const keepWeight = new Float64Array(m);
+  let kept = 0;
+  const selfShare = new Float64Array(n);
+  const clamped = new Uint8Array(n);
+  const excludedEdges: ExcludedEdge[] = [];
+  const unique: number[] = [];
+  const declaredWeights: (number | undefined)[] = [];
+  for (let x = 0; x < n; x += 1) {
+    unique.length = 0;
+    declaredWeights.length = 0;
+    for (let p = rawStart[x]; p < rawStart[x + 1]; p += 1) {
+      const e = sorted[p];
+      if (unique.length > 0 && edges[unique[unique.length - 1]].to === edges[e].to) continue;
+      unique.push(e);
+      declaredWeights.push(edges[e].weight);
+    }
+    const map = resolveCreditMap(nodeKindName(kind[x]), declaredSelf[x], declaredWeights, policy);
+    selfShare[x] = map.self;
+    clamped[x] = map.clamped ? 1 : 0;
+    outStart[x] = kept;
+    for (let i = 0; i < unique.length; i += 1) {
+      const edge = edges[unique[i]];
+      if (edge.excluded) {
+        excludedEdges.push({
+          from: x,
+          to: edge.to,
+          seq: seqs[unique[i]].toString(),
+          reason: edge.excluded,
+          ...(edge.ref === undefined ? {} : { ref: edge.ref }),
+        });
+        continue;
+      }
+      keep[kept] = unique[i];
+      keepWeight[kept] = map.weights[i];
+      kept += 1;
+    }
+  }
+  outStart[n] = kept;
+  const outTo = new Int32Array(kept);
+  const outWeight = keepWeight.slice(0, kept);
+  const outSeq = new BigInt64Array(kept);
+  for (let p = 0; p < kept; p += 1) {
+    outTo[p] = edges[keep[p]].to;
+    outSeq[p] = seqs[keep[p]];
+  }
+
+  const inStart = new Int32Array(n + 1);
+  for (let p = 0; p < kept; p += 1) inStart[outTo[p] + 1] += 1;
+  for (let i = 0; i < n; i += 1) inStart[i + 1] += inStart[i];
+  const inFill = inStart.slice(0, n);
+  const inFrom = new Int32Array(kept);
+  const inEdge = new Int32Array(kept);
+  for (let x = 0; x < n; x += 1) {
+    for (let p = outStart[x]; p < outStart[x + 1]; p += 1) {
+      const slotIndex = inFill[outTo[p]]++;
+      inFrom[slotIndex] = x;
+      inEdge[slotIndex] = p;
+    }
+  }
+
+  // Kahn's algorithm, consumers first; iterative so depth never touches the call stack.
+  const remaining = new Int32Array(n);
+  for (let x = 0; x < n; x += 1) remaining[x] = inStart[x + 1] - inStart[x];
+  const topoOrder = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  for (let x = 0; x < n; x += 1) if (remaining[x] === 0) topoOrder[tail++] = x;
+  while (head < tail) {
+    const x = topoOrder[head++];
+    for (let p = outStart[x]; p < outStart[x + 1]; p += 1) {
+      const y = outTo[p];
+      remaining[y] -= 1;
+      if (remaining[y] === 0) topoOrder[tail++] = y;
+    }
+  }
+  if (tail < n) {
+    const stuck: number[] = [];
+    for (let x = 0; x < n && stuck.length < 10; x += 1) if (remaining[x] > 0) stuck.push(x);
+    throw new CreditGraphCycleError(stuck);
+  }
+  const topoRank = new Int32Array(n);
+  for (let i = 0; i < n; i += 1) topoRank[topoOrder[i]] = i;
+
+  const excludedByTo = new Map<number, number[]>();
+  excludedEdges.forEach((edge, index) => {
+    const list = excludedByTo.get(edge.to);
+    if (list) list.push(index);
+    else excludedByTo.set(edge.to, [index]);
+  });
+
+  return {
+    nodeCount: n,
+    edgeCount: kept,
+    kind,
+    origin,
+    retracted,
+    work,
+    group,
+    year,
+    selfShare,
+    clamped,
+    outStart,
+    outTo,
+    outWeight,
+    outSeq,
+    inStart,
+    inFrom,
+    inEdge,
+    topoOrder,
+    topoRank,
+    excludedEdges,
+    excludedByTo,
+  };
+}
+
+function nodeKindName(code: number): CreditNodeKind {
+  return code === KIND_DATASET ? 'dataset' : code === KIND_PANEL ? 'panel' : 'publication';
+}
+
+function sortSegment(a: Int32Array, start: number, end: number, before: (x: number, y: number) => boolean): void {
+  const length = end - start;
+  if (length < 2) return;
+  if (length <= 32) {
+    for (let i = start + 1; i < end; i += 1) {
+      const value = a[i];
+      let j = i - 1;
+      while (j >= start && before(value, a[j])) {
+        a[j + 1] = a[j];
+        j -= 1;
+      }
+      a[j + 1] = value;
+    }
+    return;
+  }
+  const part = Array.from(a.subarray(start, end)).sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
+  a.set(part, start);
+}
+
+/** Would adding consumer -> input close a cycle? (The write path refuses it with 422, §3.) */
+export function wouldCreateCycle(graph: CreditGraph, from: number, to: number): boolean {
+  if (from === to) return true;
+  // A cycle appears iff `from` is already upstream-reachable from `to`.
+  const seen = new Uint8Array(graph.nodeCount);
+  const stack = [to];
+  seen[to] = 1;
+  while (stack.length > 0) {
+    const x = stack.pop() as number;
+    for (let p = graph.outStart[x]; p < graph.outStart[x + 1]; p += 1) {
+      const y = graph.outTo[p];
+      if (y === from) return true;
+      if (!seen[y]) {
+        seen[y] = 1;
+        stack.push(y);
+      }
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Propagation.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Independence of (publication, dataset), judged between the publication's authors and the dataset's creators. */
+export type LevelResolver = (publication: number, dataset: number) => IndependenceLevel;
+
+export interface CreditTotals {
+  /** transitiveCredit per node (datasets; other kinds stay 0). Unrounded: round with `roundMetric` at output. */
+  readonly total: Float64Array;
+  /** The part of `total` received from independent publications. */
+  readonly independent: Float64Array;
+  /** Counted works per node. */
+  readonly contributors: Int32Array;
+  /** What paths one edge longer than maxDepth would have brought (reported, not counted). */
+  readonly depthLimited: Float64Array;
+  readonly belowMinimum: Float64Array;
+  readonly groupYearCapped: Float64Array;
+  readonly duplicateWork: Float64Array;
+  /** 1 for nodes whose numbers are complete (all nodes, or the affected ones of an incremental run). */
+  readonly computed: Uint8Array;
+}
+
+export interface AffectedSubgraph {
+  /** Nodes whose totals can change: recompute and overwrite exactly these. */
+  readonly nodes: Int32Array;
+  /** Publications whose flow must be re-propagated to recompute those nodes. */
+  readonly publications: Int32Array;
+}
+
+export interface ComputeCreditOptions {
+  /** Incremental run: propagate only these publications and report only these nodes. */
+  readonly affected?: AffectedSubgraph;
+}
+
+/**
+ * transitiveCredit(D) = Σ over works W of max over W's publications P of raw(P, D) × multiplier(P, D) (§3 steps
+ * 2–5). For each publication, the upstream sub-graph within maxDepth edges is visited in topological order with one
+ * flow per path length, so the cost is linear in that sub-graph's edges × (maxDepth + 1).
+ */
+export function computeTransitiveCredit(
+  graph: CreditGraph,
+  levelOf: LevelResolver,
+  policy: MetricsPolicy = METRICS_POLICY,
+  options: ComputeCreditOptions = {},
+): CreditTotals {
+  const n = graph.nodeCount;
+  const maxDepth = policy.maxDepth;
+  const stride = maxDepth + 1;
+  const factors = policy.independenceFactors;
+  const cap = policy.groupYearCap;
+  const totals: CreditTotals = {
+    total: new Float64Array(n),
+    independent: new Float64Array(n),
+    contributors: new Int32Array(n),
+    depthLimited: new Float64Array(n),
+    belowMinimum: new Float64Array(n),
+    groupYearCapped: new Float64Array(n),
+    duplicateWork: new Float64Array(n),
+    computed: new Uint8Array(n),
+  };
+  if (options.affected) for (const x of options.affected.nodes) totals.computed[x] = 1;
+  else totals.computed.fill(1);
+
+  const flow = new Float64Array(n * stride);
+  const stamp = new Int32Array(n);
+  const minDepth = new Int32Array(n);
+  const queue = new Int32Array(n);
+  const ranks = new Int32Array(n);
+  const cutStamp = new Int32Array(n);
+  const cutValue = new Float64Array(n);
+  const cutList = new Int32Array(n);
+  let generation = 0;
+
+  // Per-work maxima over the work's publications.
+  const workStamp = new Int32Array(n);
+  const workBest = new Float64Array(n);
+  const workSum = new Float64Array(n);
+  const workIndependent = new Uint8Array(n);
+  const workCut = new Float64Array(n);
+  const workTouched: number[] = [];
+  let workGeneration = 0;
+
+  const { outStart, outTo, outWeight, kind, topoOrder, topoRank } = graph;
+
+  const propagate = (p: number): void => {
+    generation += 1;
+    let size = 0;
+    queue[size++] = p;
+    stamp[p] = generation;
+    minDepth[p] = 0;
+    for (let head = 0; head < size; head += 1) {
+      const x = queue[head];
+      if (minDepth[x] >= maxDepth) continue;
+      for (let e = outStart[x]; e < outStart[x + 1]; e += 1) {
+        const y = outTo[e];
+        if (stamp[y] !== generation) {
+          stamp[y] = generation;
+          minDepth[y] = minDepth[x] + 1;
+          queue[size++] = y;
+        }
+      }
+    }
+    for (let i = 0; i < size; i += 1) ranks[i] = topoRank[queue[i]];
+    const order = ranks.subarray(0, size).sort();
+    flow[p * stride] = graph.origin[p];
+    let cuts = 0;
+    for (let i = 0; i < size; i += 1) {
+      const x = topoOrder[order[i]];
+      const base = x * stride;
+      for (let d = 0; d <= maxDepth; d += 1) {
+        const f = flow[base + d];
+        if (f === 0) continue;
+        if (d < maxDepth) {
+          for (let e = outStart[x]; e < outStart[x + 1]; e += 1) flow[outTo[e] * stride + d + 1] += f * outWeight[e];
+        } else {
+          for (let e = outStart[x]; e < outStart[x + 1]; e += 1) {
+            const y = outTo[e];
+            if (cutStamp[y] !== generation) {
+              cutStamp[y] = generation;
+              cutValue[y] = 0;
+              cutList[cuts++] = y;
+            }
+            cutValue[y] += f * outWeight[e];
+          }
+        }
+      }
+    }
+    for (let i = 0; i < size; i += 1) {
+      const y = queue[i];
+      const base = y * stride;
+      if (y !== p && kind[y] === KIND_DATASET) {
+        let raw = 0;
+        for (let d = 1; d <= maxDepth; d += 1) raw += flow[base + d];
+        if (raw > 0) {
+          const level = levelOf(p, y);
+          const value = raw * factors[level];
+          touchWork(y);
+          workSum[y] += value;
+          if (value > workBest[y]) {
+            workBest[y] = value;
+            workIndependent[y] = level === 'independent' ? 1 : 0;
+          }
+        }
+      }
+      flow.fill(0, base, base + stride);
+    }
+    for (let i = 0; i < cuts; i += 1) {
+      const y = cutList[i];
+      if (kind[y] !== KIND_DATASET) continue;
+      touchWork(y);
+      const value = cutValue[y] * factors[levelOf(p, y)];
+      if (value > workCut[y]) workCut[y] = value;
+    }
+  };
+
+  function touchWork(y: number): void {
+    if (workStamp[y] === workGeneration) return;
+    workStamp[y] = workGeneration;
+    workBest[y] = 0;
+    workSum[y] = 0;
+    workCut[y] = 0;
+    workIndependent[y] = 0;
+    workTouched.push(y);
+  }
+
+  // Bucket entries for the group-year cap.
+  let bucketNodes: number[] = [];
+  let bucketValues: number[] = [];
+  let bucketIndependent: number[] = [];
+  let bucketOrdinal: number[] = [];
+  const commit = (y: number, value: number, independent: boolean): void => {
+    totals.total[y] += value;
+    if (independent) totals.independent[y] += value;
+    totals.contributors[y] += 1;
+  };
+  const flushBucket = (): void => {
+    const count = bucketNodes.length;
+    if (count === 0) return;
+    const idx = Array.from({ length: count }, (_, i) => i).sort(
+      (a, b) =>
+        bucketNodes[a] - bucketNodes[b] || bucketValues[b] - bucketValues[a] || bucketOrdinal[a] - bucketOrdinal[b],
+    );
+    let run = 0;
+    for (let k = 0; k < count; k += 1) {
+      const i = idx[k];
+      run = k > 0 && bucketNodes[idx[k - 1]] === bucketNodes[i] ? run + 1 : 0;
+      if (run < cap) commit(bucketNodes[i], bucketValues[i], bucketIndependent[i] === 1);
+      else totals.groupYearCapped[bucketNodes[i]] += bucketValues[i];
+    }
+    bucketNodes = [];
+    bucketValues = [];
+    bucketIndependent = [];
+    bucketOrdinal = [];
+  };
+
+  const works = orderedWorks(graph, options.affected?.publications);
+  let previousBucket: string | null = null;
+  works.forEach((members, ordinal) => {
+    const lead = members[0];
+    const capped = graph.group[lead] >= 0 && Number.isFinite(cap);
+    const bucket = capped ? `${graph.group[lead]}:${graph.year[lead]}` : null;
+    if (bucket !== previousBucket) flushBucket();
+    previousBucket = bucket;
+
+    workGeneration += 1;
+    workTouched.length = 0;
+    for (const p of members) if (graph.origin[p] > 0 && !graph.retracted[p]) propagate(p);
+    for (const y of workTouched) {
+      const best = workBest[y];
+      if (workCut[y] > 0) totals.depthLimited[y] += workCut[y];
+      if (best <= 0) continue;
+      if (workSum[y] > best) totals.duplicateWork[y] += workSum[y] - best;
+      if (best < policy.minContribution) {
+        totals.belowMinimum[y] += best;
+      } else if (capped) {
+        bucketNodes.push(y);
+        bucketValues.push(best);
+        bucketIndependent.push(workIndependent[y]);
+        bucketOrdinal.push(ordinal);
+      } else {
+        commit(y, best, workIndependent[y] === 1);
+      }
+    }
+  });
+  flushBucket();
+  return totals;
+}
+
+/** Works (lists of publication nodes) ordered by (group, year, work label) so cap buckets are contiguous. */
+function orderedWorks(graph: CreditGraph, only?: Int32Array): number[][] {
+  const byLabel = new Map<number, number[]>();
+  const add = (p: number): void => {
+    if (graph.kind[p] !== KIND_PUBLICATION) return;
+    const list = byLabel.get(graph.work[p]);
+    if (list) list.push(p);
+    else byLabel.set(graph.work[p], [p]);
+  };
+  if (only) for (const p of only) add(p);
+  else for (let p = 0; p < graph.nodeCount; p += 1) add(p);
+  const works = [...byLabel.values()];
+  for (const members of works) members.sort((a, b) => a - b);
+  const key = (members: number[]): [number, number, number] => {
+    const lead = members[0];
+    const g = graph.group[lead];
+    return [g < 0 ? Number.MAX_SAFE_INTEGER : g, graph.year[lead], graph.work[lead]];
+  };
+  return works
+    .map((members) => ({ members, k: key(members) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2])
+    .map((w) => w.members);
+}
+
+/**
+ * What an incremental recompute must touch after a change. Pass both endpoints of every added, removed or
+ * re-weighted edge and every node whose origin, retraction, work, group, year or independence changed. Totals can
+ * change only at those nodes and their inputs up to maxDepth + 1 edges away (the extra edge for the depth-limit
+ * report); recomputing them needs every publication within maxDepth + 1 edges downstream, with its whole work.
+ */
+export function affectedSubgraph(
+  changedNodeIds: readonly number[],
+  graph: CreditGraph,
+  policy: MetricsPolicy = METRICS_POLICY,
+): AffectedSubgraph {
+  const reach = policy.maxDepth + 1;
+  const n = graph.nodeCount;
+  const depth = new Int32Array(n).fill(-1);
+  const nodes: number[] = [];
+  for (const x of changedNodeIds) {
+    if (x >= 0 && x < n && depth[x] < 0) {
+      depth[x] = 0;
+      nodes.push(x);
+    }
+  }
+  for (let head = 0; head < nodes.length; head += 1) {
+    const x = nodes[head];
+    if (depth[x] >= reach) continue;
+    for (let e = graph.outStart[x]; e < graph.outStart[x + 1]; e += 1) {
+      const y = graph.outTo[e];
+      if (depth[y] < 0) {
+        depth[y] = depth[x] + 1;
+        nodes.push(y);
+      }
+    }
+  }
+  const down = new Int32Array(n).fill(-1);
+  const frontier: number[] = [];
+  for (const x of nodes) {
+    down[x] = 0;
+    frontier.push(x);
+  }
+  const publications = new Set<number>();
+  for (let head = 0; head < frontier.length; head += 1) {
+    const x = frontier[head];
+    if (graph.kind[x] === KIND_PUBLICATION) publications.add(x);
+    if (down[x] >= reach) continue;
+    for (let i = graph.inStart[x]; i < graph.inStart[x + 1]; i += 1) {
+      const c = graph.inFrom[i];
+      if (down[c] < 0) {
+        down[c] = down[x] + 1;
+        frontier.push(c);
+      }
+    }
+  }
+  // Work maxima need every manifestation of each affected work.
+  const labels = new Set<number>();
+  for (const p of publications) labels.add(graph.work[p]);
+  for (let p = 0; p < n; p += 1) if (graph.kind[p] === KIND_PUBLICATION && labels.has(graph.work[p])) publications.add(p);
+  return {
+    nodes: Int32Array.from(nodes).sort(),
+    publications: Int32Array.from(publications).sort(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Explanation of one dataset (GET /v1/datasets/:id/credit).
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface CreditPath {
+  readonly publication: number;
+  /** Publication first, dataset last. */
+  readonly nodes: readonly number[];
+  /** c(P) × edge weights × multiplier; the weights of all listed paths add up to transitiveCredit. */
+  readonly weight: number;
+  readonly rawWeight: number;
+  readonly multiplier: number;
+  readonly independence: IndependenceLevel;
+  /** One ledger seq per edge, in path order. */
+  readonly ledgerSeqs: readonly string[];
+}
+
+export interface CreditExclusion {
+  readonly reason: CreditExclusionReason;
+  readonly publication?: number;
+  readonly edge?: { readonly from: number; readonly to: number; readonly seq: string };
+  readonly ref?: string;
+  /** Credit that would have been counted. */
+  readonly amount?: number;
+}
+
+export interface CreditExplanation {
+  readonly dataset: number;
+  readonly transitiveCredit: number;
+  readonly independentCredit: number;
+  /** selfShare × transitiveCredit: what the dataset's own creators keep (§3 step 4). */
+  readonly retainedCredit: number;
+  readonly selfShare: number;
+  readonly pathCount: number;
+  readonly paths: readonly CreditPath[];
+  readonly excluded: readonly CreditExclusion[];
+}
+
+interface RawPath {
+  readonly nodes: number[];
+  readonly edges: number[];
+  readonly raw: number;
+}
+
+/**
+ * Every path from a publication down to `dataset` within maxDepth edges, with the same counting rules as
+ * computeTransitiveCredit (work maxima, minimum contribution, group-year cap). Paths are enumerated by an
+ * explicit-stack walk over consumers; `maxPaths` limits only what is listed, not what is summed.
+ */
+export function explainCredit(
+  graph: CreditGraph,
+  dataset: number,
+  levelOf: LevelResolver,
+  policy: MetricsPolicy = METRICS_POLICY,
+  options: { readonly maxPaths?: number } = {},
+): CreditExplanation {
+  const maxDepth = policy.maxDepth;
+  const byPublication = new Map<number, RawPath[]>();
+  const tooDeep = new Map<number, number>();
+  const retractedSeen = new Set<number>();
+  const excludedSeen = new Set<number>();
+  const excluded: CreditExclusion[] = [];
+
+  const reportExcludedEdgesInto = (x: number): void => {
+    for (const index of graph.excludedByTo.get(x) ?? []) {
+      if (excludedSeen.has(index)) continue;
+      excludedSeen.add(index);
+      const edge = graph.excludedEdges[index];
+      excluded.push({
+        reason: edge.reason,
+        edge: { from: edge.from, to: edge.to, seq: edge.seq },
+        ...(edge.ref === undefined ? {} : { ref: edge.ref }),
+      });
+    }
+  };
+
+  // Walk consumers from the dataset: pathNodes[k] is k edges away from it.
+  const pathNodes: number[] = [dataset];
+  const pathEdges: number[] = [];
+  const cursor: number[] = [graph.inStart[dataset]];
+  const product: number[] = [1];
+  reportExcludedEdgesInto(dataset);
+  while (cursor.length > 0) {
+    const k = cursor.length - 1;
+    const x = pathNodes[k];
+    if (cursor[k] >= graph.inStart[x + 1] || k > maxDepth) {
+      cursor.pop();
+      pathNodes.pop();
+      pathEdges.pop();
+      product.pop();
+      continue;
+    }
+    const i = cursor[k]++;
+    const consumer = graph.inFrom[i];
+    const edge = graph.inEdge[i];
+    const weight = product[k] * graph.outWeight[edge];
+    pathNodes.push(consumer);
+    pathEdges.push(edge);
+    product.push(weight);
+    cursor.push(graph.inStart[consumer]);
+    const length = k + 1;
+    if (graph.kind[consumer] === KIND_PUBLICATION) {
+      if (graph.retracted[consumer] || graph.origin[consumer] <= 0) {
+        if (length <= maxDepth) retractedSeen.add(consumer);
+      } else if (length <= maxDepth) {
+        const list = byPublication.get(consumer) ?? [];
+        list.push({ nodes: [...pathNodes].reverse(), edges: [...pathEdges].reverse(), raw: graph.origin[consumer] * weight });
+        byPublication.set(consumer, list);
+      } else {
+        tooDeep.set(consumer, (tooDeep.get(consumer) ?? 0) + graph.origin[consumer] * weight);
+      }
+    }
+    if (length < maxDepth) reportExcludedEdgesInto(consumer);
+  }
+
+  for (const p of [...retractedSeen].sort((a, b) => a - b)) excluded.push({ reason: 'RETRACTED', publication: p });
+
+  // Works: the best manifestation counts, the others are duplicates.
+  interface WorkCandidate {
+    readonly publication: number;
+    readonly value: number;
+    readonly level: IndependenceLevel;
+  }
+  const workMembers = new Map<number, WorkCandidate[]>();
+  for (const [p, paths] of byPublication) {
+    let raw = 0;
+    for (const path of paths) raw += path.raw;
+    const level = levelOf(p, dataset);
+    const list = workMembers.get(graph.work[p]) ?? [];
+    list.push({ publication: p, value: raw * policy.independenceFactors[level], level });
+    workMembers.set(graph.work[p], list);
+  }
+  for (const [p, raw] of [...tooDeep].sort((a, b) => a[0] - b[0])) {
+    excluded.push({ reason: 'DEPTH_LIMIT', publication: p, amount: raw * policy.independenceFactors[levelOf(p, dataset)] });
+  }
+
+  interface Counted extends WorkCandidate {
+    readonly bucket: string | null;
+    readonly label: number;
+  }
+  const candidates: Counted[] = [];
+  for (const [label, members] of workMembers) {
+    members.sort((a, b) => b.value - a.value || a.publication - b.publication);
+    const best = members[0];
+    for (const other of members.slice(1)) {
+      if (other.value > 0) excluded.push({ reason: 'DUPLICATE_WORK', publication: other.publication, amount: other.value });
+    }
+    if (best.value <= 0) continue;
+    if (best.value < policy.minContribution) {
+      excluded.push({ reason: 'BELOW_MIN_CONTRIBUTION', publication: best.publication, amount: best.value });
+      continue;
+    }
+    const lead = best.publication;
+    const capped = graph.group[lead] >= 0 && Number.isFinite(policy.groupYearCap);
+    candidates.push({ ...best, label, bucket: capped ? `${graph.group[lead]}:${graph.year[lead]}` : null });
+  }
+  const counted: Counted[] = [];
+  const byBucket = new Map<string, Counted[]>();
+  for (const c of candidates) {
+    if (c.bucket === null) counted.push(c);
+    else byBucket.set(c.bucket, [...(byBucket.get(c.bucket) ?? []), c]);
+  }
+  for (const list of byBucket.values()) {
+    list.sort((a, b) => b.value - a.value || a.label - b.label);
+    list.forEach((c, rank) => {
+      if (rank < policy.groupYearCap) counted.push(c);
+      else excluded.push({ reason: 'GROUP_YEAR_CAP', publication: c.publication, amount: c.value });
+    });
+  }
+  counted.sort((a, b) => a.label - b.label);
+
+  let total = 0;
+  let independentTotal = 0;
+  const paths: CreditPath[] = [];
+  for (const c of counted) {
+    total += c.value;
+    if (c.level === 'independent') independentTotal += c.value;
+    const multiplier = policy.independenceFactors[c.level];
+    for (const path of byPublication.get(c.publication) ?? []) {
+      paths.push({
+        publication: c.publication,
+        nodes: path.nodes,
+        weight: path.raw * multiplier,
+        rawWeight: path.raw,
+        multiplier,
+        independence: c.level,
+        ledgerSeqs: path.edges.map((e) => graph.outSeq[e].toString()),
+      });
+    }
+  }
+  paths.sort((a, b) => b.weight - a.weight || a.publication - b.publication || compareNumberLists(a.nodes, b.nodes));
+  const limit = options.maxPaths ?? paths.length;
+  return {
+    dataset,
+    transitiveCredit: total,
+    independentCredit: independentTotal,
+    retainedCredit: total * graph.selfShare[dataset],
+    selfShare: graph.selfShare[dataset],
+    pathCount: paths.length,
+    paths: paths.slice(0, limit),
+    excluded,
+  };
+}
+
+function compareNumberLists(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Row-level entry points: string ids as stored, mapped to the compact graph.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A declared credit map for any node (dataset, panel or publication); inputs keyed by dataset or panel id. */
+export interface DeclaredCreditMap {
+  readonly nodeId: string;
+  readonly self?: number;
+  readonly inputs?: Readonly<Record<string, number>>;
+}
+
+export interface CreditRows {
+  readonly datasets: readonly DatasetRow[];
+  readonly publications: readonly PublicationRow[];
+  readonly reuses: readonly ReuseRow[];
+  readonly derivations?: readonly DerivationRow[];
+  readonly panels?: readonly FigurePanelRow[];
+  readonly creditMaps?: readonly DeclaredCreditMap[];
+}
+
+/** Independence of (publication id, dataset concept id); undefined falls back to the reuse records, then policy. */
+export type RowLevelResolver = (publicationId: string, conceptId: string) => IndependenceLevel | undefined;
+
+export interface RowCreditGraph {
+  readonly graph: CreditGraph;
+  /** Node index -> stored id (dataset concept id, panel id or publication id). */
+  readonly ids: readonly string[];
+  readonly datasetNode: ReadonlyMap<string, number>;
+  readonly publicationNode: ReadonlyMap<string, number>;
+  readonly levelOf: LevelResolver;
+}
+
+function requireSeq(seq: string | undefined, what: string): string {
+  if (seq === undefined) throw new CreditGraphInputError(`${what} has no ledger seq`);
+  return seq;
+}
+
+/**
+ * Maps stored rows to the compact graph: dataset versions collapse into their concept, duplicate and linked
+ * publications become one work, and disputed, retracted or weakly evidenced claims become excluded edges.
+ */
+export function buildCreditGraphFromRows(
+  rows: CreditRows,
+  policy: MetricsPolicy = METRICS_POLICY,
+  resolve?: RowLevelResolver,
+): RowCreditGraph {
+  const concepts = conceptMap(rows.datasets);
+  const works = groupWorks(rows.publications);
+  const keys = new Map<string, { kind: CreditNodeKind; id: string }>();
+  for (const concept of concepts.values()) keys.set(`d:${concept}`, { kind: 'dataset', id: concept });
+  for (const p of rows.publications) keys.set(`p:${p.id}`, { kind: 'publication', id: p.id });
+  for (const panel of rows.panels ?? []) {
+    if (works.has(panel.publicationId)) keys.set(`f:${panel.id}`, { kind: 'panel', id: panel.id });
+  }
+  const sortedKeys = [...keys.keys()].sort(compareStrings);
+  const index = new Map(sortedKeys.map((key, i) => [key, i]));
+  const ids = sortedKeys.map((key) => (keys.get(key) as { id: string }).id);
+  const datasetNode = new Map<string, number>();
+  for (const [datasetId, concept] of concepts) datasetNode.set(datasetId, index.get(`d:${concept}`) as number);
+  const publicationNode = new Map<string, number>();
+  for (const p of rows.publications) publicationNode.set(p.id, index.get(`p:${p.id}`) as number);
+  const panelNode = new Map<string, number>();
+  for (const panel of rows.panels ?? []) {
+    const node = index.get(`f:${panel.id}`);
+    if (node !== undefined) panelNode.set(panel.id, node);
+  }
+
+  const declared = new Map<number, DeclaredCreditMap>();
+  for (const map of rows.creditMaps ?? []) {
+    const node = datasetNode.get(map.nodeId) ?? publicationNode.get(map.nodeId) ?? panelNode.get(map.nodeId);
+    if (node !== undefined) declared.set(node, map);
+  }
+  const declaredWeight = (from: number, inputId: string): number | undefined =>
+    declared.get(from)?.inputs?.[inputId];
+
+  const workLabels = [...new Set([...works.values()].map((w) => w.key))].sort(compareStrings);
+  const workLabel = new Map(workLabels.map((key, i) => [key, i]));
+  const groupLabels = [...new Set([...works.values()].map((w) => w.groupKey).filter((g) => g !== null))].sort(
+    compareStrings,
+  );
+  const groupLabel = new Map(groupLabels.map((key, i) => [key, i]));
+
+  const publicationById = new Map(rows.publications.map((p) => [p.id, p]));
+  const nodes: CreditNodeRow[] = sortedKeys.map((key, i) => {
+    const { kind, id } = keys.get(key) as { kind: CreditNodeKind; id: string };
+    const selfShare = declared.get(i)?.self;
+    if (kind !== 'publication') return { id: i, kind, ...(selfShare === undefined ? {} : { selfShare }) };
+    const row = publicationById.get(id) as PublicationRow;
+    const work = works.get(id) as WorkInfo;
+    return {
+      id: i,
+      kind,
+      origin: row.kind === 'preprint' ? policy.originCredit.preprint : policy.originCredit.article,
+      // A retracted manifestation retracts the work.
+      retracted: work.retracted,
+      work: workLabel.get(work.key) as number,
+      ...(work.groupKey === null ? {} : { group: groupLabel.get(work.groupKey) as number }),
+      year: work.issuedDay === null ? 0 : utcYear(work.issuedDay),
+      ...(selfShare === undefined ? {} : { selfShare }),
+    };
+  });
+
+  const edges: CreditEdgeRow[] = [];
+  const reuseLevels = new Map<string, IndependenceLevel>();
+  for (const reuse of rows.reuses) {
+    const from = publicationNode.get(reuse.publicationId);
+    if (from === undefined) continue;
+    const reason = reuseExclusionReason(policy, reuse, 'score');
+    for (const datasetId of reuse.datasetIds) {
+      const to = datasetNode.get(datasetId);
+      if (to === undefined) continue;
+      const level = reuse.levels[datasetId];
+      if (level !== undefined && reason === null) {
+        const key = `${from}:${to}`;
+        const known = reuseLevels.get(key);
+        reuseLevels.set(key, known === undefined ? level : leastIndependent(known, level));
+      }
+      const weight = declaredWeight(from, datasetId) ?? declaredWeight(from, ids[to]);
+      edges.push({
+        from,
+        to,
+        seq: requireSeq(reuse.seq, `reuse ${reuse.id}`),
+        ref: reuse.id,
+        ...(reason === null ? {} : { excluded: reason }),
+        ...(weight === undefined ? {} : { weight }),
+      });
+    }
+  }
+  for (const panel of rows.panels ?? []) {
+    const node = panelNode.get(panel.id);
+    const publication = publicationNode.get(panel.publicationId);
+    if (node === undefined || publication === undefined) continue;
+    const seq = requireSeq(panel.seq, `panel ${panel.id}`);
+    const weight = declaredWeight(publication, panel.id);
+    edges.push({ from: publication, to: node, seq, ref: panel.id, ...(weight === undefined ? {} : { weight }) });
+    for (const datasetId of panel.datasetIds) {
+      const to = datasetNode.get(datasetId);
+      if (to === undefined) continue;
+      const w = declaredWeight(node, datasetId) ?? declaredWeight(node, ids[to]);
+      edges.push({ from: node, to, seq, ref: panel.id, ...(w === undefined ? {} : { weight: w }) });
+    }
+  }
+  for (const derivation of rows.derivations ?? []) {
+    const from = datasetNode.get(derivation.datasetId);
+    const to = datasetNode.get(derivation.derivedFromId);
+    if (from === undefined || to === undefined || from === to) continue;
+    const weak = derivation.evidence !== undefined && !policy.counting.scoreEvidence.includes(derivation.evidence);
+    const weight = declaredWeight(from, derivation.derivedFromId) ?? declaredWeight(from, ids[to]);
+    edges.push({
+      from,
+      to,
+      seq: requireSeq(derivation.seq, `derivation ${derivation.datasetId} <- ${derivation.derivedFromId}`),
+      ...(weak ? { excluded: 'EVIDENCE_TOO_WEAK' as const } : {}),
+      ...(weight === undefined ? {} : { weight }),
+    });
+  }
+
+  const graph = buildCreditGraph(nodes, edges, policy);
+  const levelOf: LevelResolver = (publication, dataset) =>
+    resolve?.(ids[publication], ids[dataset]) ?? reuseLevels.get(`${publication}:${dataset}`) ?? policy.unknownIndependence;
+  return { graph, ids, datasetNode, publicationNode, levelOf };
+}
+
+export interface DatasetCreditSummary {
+  readonly datasetId: string;
+  readonly conceptId: string;
+  readonly transitiveCredit: number;
+  readonly independentCredit: number;
+  readonly retainedCredit: number;
+  readonly selfShare: number;
+  readonly clamped: boolean;
+  readonly excludedCredit: Readonly<
+    Record<'DEPTH_LIMIT' | 'BELOW_MIN_CONTRIBUTION' | 'GROUP_YEAR_CAP' | 'DUPLICATE_WORK', number>
+  >;
+}
+
+/** Rounded credit for every dataset in `rows.datasets` (versions share their concept's numbers). */
+export function computeCreditFromRows(
+  rows: CreditRows,
+  policy: MetricsPolicy = METRICS_POLICY,
+  resolve?: RowLevelResolver,
+): Map<string, DatasetCreditSummary> {
+  const built = buildCreditGraphFromRows(rows, policy, resolve);
+  const totals = computeTransitiveCredit(built.graph, built.levelOf, policy);
+  const round = (x: number): number => roundMetric(x, policy.outputDecimals);
+  const result = new Map<string, DatasetCreditSummary>();
+  for (const d of rows.datasets) {
+    const node = built.datasetNode.get(d.id) as number;
+    result.set(d.id, {
+      datasetId: d.id,
+      conceptId: built.ids[node],
+      transitiveCredit: round(totals.total[node]),
+      independentCredit: round(totals.independent[node]),
+      retainedCredit: round(totals.total[node] * built.graph.selfShare[node]),
+      selfShare: round(built.graph.selfShare[node]),
+      clamped: built.graph.clamped[node] === 1,
+      excludedCredit: {
+        DEPTH_LIMIT: round(totals.depthLimited[node]),
+        BELOW_MIN_CONTRIBUTION: round(totals.belowMinimum[node]),
+        GROUP_YEAR_CAP: round(totals.groupYearCapped[node]),
+        DUPLICATE_WORK: round(totals.duplicateWork[node]),
+      },
+    });
+  }
+  return result;
+}
+
+export interface RowCreditPath {
+  readonly publication: string;
+  readonly nodes: readonly string[];
+  readonly weight: number;
+  readonly rawWeight: number;
+  readonly multiplier: number;
+  readonly independence: IndependenceLevel;
+  readonly ledgerSeqs: readonly string[];
+}
+
+export interface RowCreditExclusion {
+  readonly reason: CreditExclusionReason;
+  readonly reuseId?: string;
+  readonly publication?: string;
+  readonly edge?: { readonly from: string; readonly to: string; readonly seq: string };
+  readonly amount?: number;
+}
+
+export interface RowCreditExplanation {
+  readonly datasetId: string;
+  readonly transitiveCredit: number;
+  readonly independentCredit: number;
+  readonly retainedCredit: number;
+  readonly pathCount: number;
+  readonly paths: readonly RowCreditPath[];
+  readonly excluded: readonly RowCreditExclusion[];
+}
+
+/** The body of GET /v1/datasets/:id/credit (plus additive fields), rounded at output. */
+export function explainCreditFromRows(
+  rows: CreditRows,
+  datasetId: string,
+  policy: MetricsPolicy = METRICS_POLICY,
+  resolve?: RowLevelResolver,
+  options: { readonly maxPaths?: number } = {},
+): RowCreditExplanation {
+  const built = buildCreditGraphFromRows(rows, policy, resolve);
+  const node = built.datasetNode.get(datasetId);
+  if (node === undefined) throw new CreditGraphInputError(`dataset ${datasetId} is not in the rows`);
+  const explanation = explainCredit(built.graph, node, built.levelOf, policy, options);
+  const round = (x: number): number => roundMetric(x, policy.outputDecimals);
+  const id = (x: number): string => built.ids[x];
+  return {
+    datasetId,
+    transitiveCredit: round(explanation.transitiveCredit),
+    independentCredit: round(explanation.independentCredit),
+    retainedCredit: round(explanation.retainedCredit),
+    pathCount: explanation.pathCount,
+    paths: explanation.paths.map((p) => ({
+      publication: id(p.publication),
+      nodes: p.nodes.map(id),
+      weight: round(p.weight),
+      rawWeight: round(p.rawWeight),
+      multiplier: p.multiplier,
+      independence: p.independence,
+      ledgerSeqs: p.ledgerSeqs,
+    })),
+    excluded: explanation.excluded.map((x) => ({
+      reason: x.reason,
+      ...(x.ref !== undefined && x.edge !== undefined && built.graph.kind[x.edge.from] === KIND_PUBLICATION
+        ? { reuseId: x.ref }
+        : {}),
+      ...(x.publication === undefined ? {} : { publication: id(x.publication) }),
+      ...(x.edge === undefined ? {} : { edge: { from: id(x.edge.from), to: id(x.edge.to), seq: x.edge.seq } }),
+      ...(x.amount === undefined ? {} : { amount: round(x.amount) }),
+    })),
+  };
+}
