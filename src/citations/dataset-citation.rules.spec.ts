@@ -129,8 +129,20 @@ describe('formatDatasetCitation', () => {
   });
 
   it.each<[CitationStyle, RegExp[]]>([
-    ['apa', [/\[Data set\]/, /Version 2\.1/, /No\. idr0013/, /Cell Image Credit Ledger\./, /https:\/\/doi\.org\/10\.5555\/ledger\.7k3m-q2p9$/]],
-    ['vancouver', [/^Silva A, de Chaumont F, Hériché JK\./, /Available from: https:\/\/doi\.org\/10\.5555\/ledger\.7k3m-q2p9$/]],
+    [
+      'apa',
+      [
+        /\[Data set\]/,
+        /Version 2\.1/,
+        /No\. idr0013/,
+        /Cell Image Credit Ledger\./,
+        /https:\/\/doi\.org\/10\.5555\/ledger\.7k3m-q2p9$/,
+      ],
+    ],
+    [
+      'vancouver',
+      [/^Silva A, de Chaumont F, Hériché JK\./, /Available from: https:\/\/doi\.org\/10\.5555\/ledger\.7k3m-q2p9$/],
+    ],
     ['harvard1', [/\(2024\)/, /doi:10\.5555\/ledger\.7k3m-q2p9/]],
     ['bibtex', [/^@misc\{/, /doi = \{10\.5555\/ledger\.7k3m-q2p9\}/, /publisher = \{Cell Image Credit Ledger\}/]],
     ['biblatex', [/^@dataset\{/, /version = \{2\.1\}/, /doi = \{10\.5555\/ledger\.7k3m-q2p9\}/]],

@@ -83,7 +83,10 @@ describe('parseLinkImport: Scholix', () => {
       occurredAt: '2020-02-02',
       source: 'OpenAIRE',
     };
-    expect(parseLinkImport({ currentPage: 0, totalLinks: 1, result: [link] })).toMatchObject({ ok: true, links: [expected] });
+    expect(parseLinkImport({ currentPage: 0, totalLinks: 1, result: [link] })).toMatchObject({
+      ok: true,
+      links: [expected],
+    });
     expect(parseLinkImport({ ...link, RelationshipType: link.relationshipType })).toMatchObject({
       ok: true,
       links: [expected],
@@ -123,11 +126,26 @@ describe('parseLinkImport: DataCite Event Data', () => {
     expect(result.links.map((link) => [link.citing, link.relation, link.cited, link.occurredAt, link.source])).toEqual([
       ['10.1038/s41592-024-0001-x', 'References', '10.6019/s-biad123', '2024-06-01T12:30:00.000Z', 'crossref'],
       ['10.1016/j.cell.2022.02.002', 'References', '10.17867/10000144', '2022-03-04T00:00:00.000Z', 'datacite-related'],
-      ['10.7554/elife.00001', 'IsSupplementedBy', '10.6019/empiar-10001', '2021-09-09T07:09:09.000Z', 'datacite-related'],
+      [
+        '10.7554/elife.00001',
+        'IsSupplementedBy',
+        '10.6019/empiar-10001',
+        '2021-09-09T07:09:09.000Z',
+        'datacite-related',
+      ],
       ['10.5281/zenodo.1234567', 'Cites', '10.6019/s-biad123', '2023-01-01T00:00:00.000Z', 'datacite-related'],
-      ['https://en.wikipedia.org/wiki/Image_Data_Resource', 'References', '10.17867/10000144', '2020-10-10T10:10:10.000Z', 'wikipedia'],
+      [
+        'https://en.wikipedia.org/wiki/Image_Data_Resource',
+        'References',
+        '10.17867/10000144',
+        '2020-10-10T10:10:10.000Z',
+        'wikipedia',
+      ],
     ]);
-    expect(result.links[0]).toMatchObject({ externalId: '0f4b1a2c-1111-4aaa-8bbb-000000000001', format: 'datacite-event' });
+    expect(result.links[0]).toMatchObject({
+      externalId: '0f4b1a2c-1111-4aaa-8bbb-000000000001',
+      format: 'datacite-event',
+    });
     expect(result.links[4]).toMatchObject({ citingScheme: 'url', citedScheme: 'doi' });
   });
 
@@ -156,7 +174,15 @@ describe('parseLinkImport: DataCite Event Data', () => {
     };
     expect(parseLinkImport(single)).toMatchObject({
       ok: true,
-      links: [{ citing: '10.1234/b', cited: '10.1234/a', relation: 'Cites', occurredAt: '2024-01-01', source: 'datacite-event' }],
+      links: [
+        {
+          citing: '10.1234/b',
+          cited: '10.1234/a',
+          relation: 'Cites',
+          occurredAt: '2024-01-01',
+          source: 'datacite-event',
+        },
+      ],
     });
   });
 
@@ -166,7 +192,16 @@ describe('parseLinkImport: DataCite Event Data', () => {
     ['Sat, 01 Jun 2024 12:00:00 GMT', 'INVALID_DATE'],
   ])('rejects occurred-at %p', (occurredAt, code) => {
     const body = {
-      data: [{ attributes: { 'subj-id': '10.1234/a', 'obj-id': '10.1234/b', 'relation-type-id': 'references', 'occurred-at': occurredAt } }],
+      data: [
+        {
+          attributes: {
+            'subj-id': '10.1234/a',
+            'obj-id': '10.1234/b',
+            'relation-type-id': 'references',
+            'occurred-at': occurredAt,
+          },
+        },
+      ],
     };
     expect(parseLinkImport(body)).toMatchObject({ ok: true, links: [], problems: [{ index: 0, code }] });
   });
@@ -185,13 +220,23 @@ describe('parseLinkImport: shape', () => {
 describe('linkKey', () => {
   it('is the same for a link reported from either side', () => {
     const fromPaper = parseLinkImport({
-      data: [{ attributes: { 'subj-id': '10.1234/paper', 'obj-id': '10.1234/data', 'relation-type-id': 'references' } }],
+      data: [
+        { attributes: { 'subj-id': '10.1234/paper', 'obj-id': '10.1234/data', 'relation-type-id': 'references' } },
+      ],
     });
     const fromData = parseLinkImport({
-      data: [{ attributes: { 'subj-id': '10.1234/DATA', 'obj-id': 'doi:10.1234/paper', 'relation-type-id': 'is-referenced-by' } }],
+      data: [
+        {
+          attributes: {
+            'subj-id': '10.1234/DATA',
+            'obj-id': 'doi:10.1234/paper',
+            'relation-type-id': 'is-referenced-by',
+          },
+        },
+      ],
     });
     if (!fromPaper.ok || !fromData.ok) throw new Error('expected ok');
-    expect(linkKey(fromPaper.links[0]!)).toBe('10.1234/paper 10.1234/data References');
-    expect(linkKey(fromData.links[0]!)).toBe(linkKey(fromPaper.links[0]!));
+    expect(linkKey(fromPaper.links[0])).toBe('10.1234/paper 10.1234/data References');
+    expect(linkKey(fromData.links[0])).toBe(linkKey(fromPaper.links[0]));
   });
 });

@@ -59,7 +59,8 @@ export function parseLinkImport(body: unknown): LinkImportResult {
     return {
       ok: false,
       code: 'LINK_FORMAT_UNRECOGNIZED',
-      detail: 'Expected Scholix link packages (RelationshipType, Source, Target) or DataCite Event Data ({data: [...]}).',
+      detail:
+        'Expected Scholix link packages (RelationshipType, Source, Target) or DataCite Event Data ({data: [...]}).',
     };
   }
   const links: ImportedLink[] = [];
@@ -143,7 +144,10 @@ function readScholix(item: unknown): ImportedLink | Problem {
   }
   const occurredAt = normalizeDate(field(item, 'LinkPublicationDate'));
   if (occurredAt === undefined) {
-    return { code: 'INVALID_DATE', detail: `LinkPublicationDate "${String(field(item, 'LinkPublicationDate'))}" is not a date.` };
+    return {
+      code: 'INVALID_DATE',
+      detail: `LinkPublicationDate "${String(field(item, 'LinkPublicationDate'))}" is not a date.`,
+    };
   }
   const providers = field(item, 'LinkProvider');
   const providerNames = (Array.isArray(providers) ? providers : [providers])
@@ -160,7 +164,10 @@ function readEvent(item: unknown): ImportedLink | Problem {
   const attributes = field(item, 'attributes');
   if (!isRecord(attributes)) return { code: 'NOT_AN_OBJECT', detail: 'The event has no attributes object.' };
   if (text(attributes['message-action'])?.toLowerCase() === 'delete') {
-    return { code: 'EVENT_DELETION_NOT_SUPPORTED', detail: 'Deletion events are not imported; dispute the link instead.' };
+    return {
+      code: 'EVENT_DELETION_NOT_SUPPORTED',
+      detail: 'Deletion events are not imported; dispute the link instead.',
+    };
   }
   const relationName = text(attributes['relation-type-id']);
   if (relationName === null) return { code: 'MISSING_RELATION', detail: 'relation-type-id is missing.' };

@@ -68,10 +68,12 @@ export class LedgerService {
     const nodes: StoredNode[] = [];
     requests.forEach((request, i) => {
       const seq = start + BigInt(i);
+      // Payloads arrive as DTO instances and Dates; the ledger stores their JSON form, which is what gets hashed.
+      const payload: unknown = JSON.parse(JSON.stringify(request.payload));
       const canonical = canonicalizeEntry({
         seq,
         kind: request.kind,
-        payload: request.payload,
+        payload,
         actor: request.actor,
         createdAt,
       });

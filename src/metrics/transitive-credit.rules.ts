@@ -602,9 +602,21 @@ export function computeTransitiveCredit(
     if (independent) totals.independent[y] += value;
     totals.contributors[y] += 1;
   };
+  let bucketWorks = 0;
   const flushBucket = (): void => {
     const count = bucketNodes.length;
+    const works = bucketWorks;
+    bucketWorks = 0;
     if (count === 0) return;
+    if (works <= cap) {
+      // No node can exceed the cap: commit in arrival order (already deterministic) and skip the sort.
+      for (let i = 0; i < count; i += 1) commit(bucketNodes[i], bucketValues[i], bucketIndependent[i] === 1);
+      bucketNodes = [];
+      bucketValues = [];
+      bucketIndependent = [];
+      bucketOrdinal = [];
+      return;
+    }
     const idx = Array.from({ length: count }, (_, i) => i).sort(
       (a, b) =>
         bucketNodes[a] - bucketNodes[b] || bucketValues[b] - bucketValues[a] || bucketOrdinal[a] - bucketOrdinal[b],
@@ -633,6 +645,7 @@ export function computeTransitiveCredit(
 
     workGeneration += 1;
     workTouched.length = 0;
+    if (capped) bucketWorks += 1;
     for (const p of members) if (graph.origin[p] > 0 && !graph.retracted[p]) propagate(p);
     for (const y of workTouched) {
       const best = workBest[y];

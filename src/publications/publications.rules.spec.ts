@@ -18,12 +18,18 @@ describe('normalizeDoi', () => {
     expect(normalizeDoi(input)).toBe(expected);
   });
 
-  it.each(['', '10.12/abc', '11.1234/abc', '10.1234', '10.1234/', 'https://example.org/10.1234/x', 'doi:', '10.1234/a b'])(
-    'rejects %p',
-    (input) => {
-      expect(normalizeDoi(input)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '10.12/abc',
+    '11.1234/abc',
+    '10.1234',
+    '10.1234/',
+    'https://example.org/10.1234/x',
+    'doi:',
+    '10.1234/a b',
+  ])('rejects %p', (input) => {
+    expect(normalizeDoi(input)).toBeNull();
+  });
 });
 
 describe('normalizeOrcid', () => {
@@ -70,7 +76,11 @@ describe('parsePublicationMetadata', () => {
     expect(result.item.authors[1]).not.toHaveProperty('orcid');
     expect(result.item.csl).toMatchObject({
       DOI: '10.5555/jsm.2024.0007',
-      author: [{ ORCID: 'https://orcid.org/0000-0002-1825-0097' }, { family: 'Silva' }, { literal: 'Open Imaging Consortium' }],
+      author: [
+        { ORCID: 'https://orcid.org/0000-0002-1825-0097' },
+        { family: 'Silva' },
+        { literal: 'Open Imaging Consortium' },
+      ],
     });
     expect(result.item.csl).not.toHaveProperty('reference-count');
     expect(JSON.stringify(result.item.csl)).not.toContain('_orcid');
@@ -141,7 +151,12 @@ describe('parsePublicationMetadata', () => {
     ['prose, not RIS', { ris: 'just some words' }, 'RIS_PARSE_ERROR', /No RIS record/],
     ['record without TY', { ris: 'TI  - no type\nER  - \n' }, 'RIS_PARSE_ERROR', /./],
     ['record without title', { ris: 'TY  - JOUR\nER  - \n' }, 'RIS_PARSE_ERROR', /no title/],
-    ['two records', { ris: 'TY  - JOUR\nTI  - A\nER  - \nTY  - JOUR\nTI  - B\nER  - \n' }, 'RIS_PARSE_ERROR', /found 2/],
+    [
+      'two records',
+      { ris: 'TY  - JOUR\nTI  - A\nER  - \nTY  - JOUR\nTI  - B\nER  - \n' },
+      'RIS_PARSE_ERROR',
+      /found 2/,
+    ],
     ['unreadable date', { ris: 'TY  - JOUR\nTI  - T\nPY  - abcd\nER  - \n' }, 'RIS_PARSE_ERROR', /date/],
     ['a string', { csl: '10.1038/nmeth.2075' }, 'CSL_INVALID', /object/],
     ['an array of two', { csl: [{ title: 'a' }, { title: 'b' }] }, 'CSL_INVALID', /object/],
@@ -164,7 +179,10 @@ describe('parsePublicationMetadata', () => {
     [{ raw: '2019-11' }, '2019-11'],
     [{ literal: 'Spring 2020' }, null],
   ])('issued %j -> %p', (issued, expected) => {
-    expect(parsePublicationMetadata({ csl: { title: 'T', issued } })).toMatchObject({ ok: true, item: { issued: expected } });
+    expect(parsePublicationMetadata({ csl: { title: 'T', issued } })).toMatchObject({
+      ok: true,
+      item: { issued: expected },
+    });
   });
 
   it('takes the DOI from a doi.org URL when no DOI field is given', () => {

@@ -27,8 +27,7 @@ export interface NormalizedPublication {
 export type PublicationParseErrorCode = 'BIBTEX_PARSE_ERROR' | 'RIS_PARSE_ERROR' | 'CSL_INVALID' | 'METADATA_MISSING';
 
 export type PublicationParseResult =
-  | { ok: true; item: NormalizedPublication }
-  | { ok: false; code: PublicationParseErrorCode; detail: string };
+  { ok: true; item: NormalizedPublication } | { ok: false; code: PublicationParseErrorCode; detail: string };
 
 export interface PublicationMetadataInput {
   csl?: unknown;

@@ -36,12 +36,42 @@ describe('normalizePersonKey', () => {
 
 describe('matchPersons', () => {
   it.each<[string, Person, Person, 'orcid' | 'name' | null]>([
-    ['same ORCID, different spellings', { family: 'Carberry', given: 'J', orcid: CARBERRY_ORCID }, { family: 'Carbery', given: 'Josiah', orcid: '0000-0002-1825-0097' }, 'orcid'],
-    ['same name, different ORCIDs', { family: 'Silva', given: 'Ana', orcid: CARBERRY_ORCID }, { family: 'Silva', given: 'Ana', orcid: OTHER_ORCID }, null],
-    ['ORCID on one side only', { family: 'Silva', given: 'Ana', orcid: CARBERRY_ORCID }, { family: 'Silva', given: 'A.' }, 'name'],
-    ['invalid ORCID counts as absent', { family: 'Silva', given: 'Ana', orcid: '0000-0002-1825-0098' }, { family: 'Silva', given: 'Ana', orcid: OTHER_ORCID }, 'name'],
-    ['de Chaumont stored two ways', { family: 'de Chaumont', given: 'Fabrice' }, { family: 'Chaumont', given: 'Fabrice de' }, 'name'],
-    ['Hériché without accents', { family: 'Hériché', given: 'Jean-Karim' }, { family: 'Heriche', given: 'J.K.' }, 'name'],
+    [
+      'same ORCID, different spellings',
+      { family: 'Carberry', given: 'J', orcid: CARBERRY_ORCID },
+      { family: 'Carbery', given: 'Josiah', orcid: '0000-0002-1825-0097' },
+      'orcid',
+    ],
+    [
+      'same name, different ORCIDs',
+      { family: 'Silva', given: 'Ana', orcid: CARBERRY_ORCID },
+      { family: 'Silva', given: 'Ana', orcid: OTHER_ORCID },
+      null,
+    ],
+    [
+      'ORCID on one side only',
+      { family: 'Silva', given: 'Ana', orcid: CARBERRY_ORCID },
+      { family: 'Silva', given: 'A.' },
+      'name',
+    ],
+    [
+      'invalid ORCID counts as absent',
+      { family: 'Silva', given: 'Ana', orcid: '0000-0002-1825-0098' },
+      { family: 'Silva', given: 'Ana', orcid: OTHER_ORCID },
+      'name',
+    ],
+    [
+      'de Chaumont stored two ways',
+      { family: 'de Chaumont', given: 'Fabrice' },
+      { family: 'Chaumont', given: 'Fabrice de' },
+      'name',
+    ],
+    [
+      'Hériché without accents',
+      { family: 'Hériché', given: 'Jean-Karim' },
+      { family: 'Heriche', given: 'J.K.' },
+      'name',
+    ],
     ['Maška without caron', { family: 'Maška', given: 'Martin' }, { name: 'Martin Maska' }, 'name'],
     ['Ørsted folded', { family: 'Ørsted', given: 'H. C.' }, { family: 'Orsted', given: 'Hans' }, 'name'],
     ["O'Brien vs OBrien", { family: "O'Brien", given: 'Pat' }, { family: 'OBrien', given: 'P' }, 'name'],
@@ -58,10 +88,16 @@ describe('matchPersons', () => {
 
 describe('assessIndependence', () => {
   const base: IndependenceInput = {
-    datasetCreators: [{ family: 'Hériché', given: 'Jean-Karim' }, { family: 'Neumann', given: 'Beate' }],
+    datasetCreators: [
+      { family: 'Hériché', given: 'Jean-Karim' },
+      { family: 'Neumann', given: 'Beate' },
+    ],
     datasetAffiliationRors: ['https://ror.org/03mstc592'],
     datasetGrantIds: ['grant-embl-1'],
-    publicationAuthors: [{ family: 'Cho', given: 'Min' }, { family: 'Silva', given: 'Ana' }],
+    publicationAuthors: [
+      { family: 'Cho', given: 'Min' },
+      { family: 'Silva', given: 'Ana' },
+    ],
     publicationAffiliationRors: ['https://ror.org/02catss52'],
     publicationGrantIds: ['grant-nih-7'],
   };
@@ -93,8 +129,14 @@ describe('assessIndependence', () => {
   it('reports the ORCID match when a name match was found first', () => {
     const result = assessIndependence({
       ...base,
-      datasetCreators: [{ family: 'Neumann', given: 'Beate' }, { family: 'Carberry', given: 'Josiah', orcid: CARBERRY_ORCID }],
-      publicationAuthors: [{ family: 'Neumann', given: 'B.' }, { family: 'Carberry', given: 'J.', orcid: 'http://orcid.org/0000-0002-1825-0097' }],
+      datasetCreators: [
+        { family: 'Neumann', given: 'Beate' },
+        { family: 'Carberry', given: 'Josiah', orcid: CARBERRY_ORCID },
+      ],
+      publicationAuthors: [
+        { family: 'Neumann', given: 'B.' },
+        { family: 'Carberry', given: 'J.', orcid: 'http://orcid.org/0000-0002-1825-0097' },
+      ],
     });
     expect(result.level).toBe('co-authored');
     expect(result.reason.matchedPerson).toMatchObject({ matchedBy: 'orcid', key: CARBERRY_ORCID });
@@ -113,7 +155,12 @@ describe('assessIndependence', () => {
     ['https URL vs bare id', ['https://ror.org/03MSTC592'], [], { sharedAffiliation: 'https://ror.org/03mstc592' }],
     ['ror.org without scheme', ['ror.org/03mstc592/'], [], { sharedAffiliation: 'https://ror.org/03mstc592' }],
     ['grant only', [], ['grant-embl-1'], { sharedGrant: 'grant-embl-1' }],
-    ['both', ['03mstc592'], [' grant-embl-1 '], { sharedAffiliation: 'https://ror.org/03mstc592', sharedGrant: 'grant-embl-1' }],
+    [
+      'both',
+      ['03mstc592'],
+      [' grant-embl-1 '],
+      { sharedAffiliation: 'https://ror.org/03mstc592', sharedGrant: 'grant-embl-1' },
+    ],
   ])('is same-lab on a shared ROR or grant (%s)', (_label, rors, grants, reason) => {
     const result = assessIndependence({
       ...base,
@@ -125,7 +172,11 @@ describe('assessIndependence', () => {
 
   it('picks the first shared ROR in sort order, whatever the input order', () => {
     const rors = ['https://ror.org/05f950310', 'https://ror.org/03mstc592'];
-    const result = assessIndependence({ ...base, datasetAffiliationRors: rors, publicationAffiliationRors: [...rors].reverse() });
+    const result = assessIndependence({
+      ...base,
+      datasetAffiliationRors: rors,
+      publicationAffiliationRors: [...rors].reverse(),
+    });
     expect(result.reason.sharedAffiliation).toBe('https://ror.org/03mstc592');
   });
 

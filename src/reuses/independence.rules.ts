@@ -105,10 +105,9 @@ const UNDECOMPOSED: Record<string, string> = {
 };
 
 // Surname particles that may sit in the family or the given field depending on the source.
-const PARTICLES = new Set([
-  'af', 'av', 'da', 'das', 'de', 'dei', 'degli', 'del', 'della', 'den', 'der', 'des', 'di', 'do', 'dos', 'du',
-  'la', 'le', 'op', 'te', 'ten', 'ter', 'van', 'vom', 'von', 'zu', 'zum', 'zur',
-]);
+const PARTICLES = new Set(
+  'af av da das de dei degli del della den der des di do dos du la le op te ten ter van vom von zu zum zur'.split(' '),
+);
 
 function foldText(text: string): string {
   return text
@@ -143,7 +142,7 @@ function splitKey(person: Person): { family: string; initial: string } | null {
     }
   }
   const familyTokens = tokens(family);
-  while (familyTokens.length > 1 && PARTICLES.has(familyTokens[0] as string)) familyTokens.shift();
+  while (familyTokens.length > 1 && PARTICLES.has(familyTokens[0])) familyTokens.shift();
   if (familyTokens.length === 0) return null;
   // A particle stored on the given side ("Fabrice de") trails the given name, so the initial is unaffected;
   // a given field holding only particles is no given name at all.

@@ -38,7 +38,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const redisUrl = options.redis === 'off' ? undefined : await redisUrlForTests(options.redis === 'required');
   const config = parseEnv({
-    LOG_LEVEL: 'silent',
+    // TEST_LOG=debug (or info, error …) shows the service's logs while debugging a test.
+    LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
     LEDGER_DATA_DIR: dataDir,
     LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
     DATABASE_URL: db.url,
@@ -50,7 +51,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const app = await createHttpApp(
     { config, databaseUrl: db.url, dispatch: { relay: true, workers: true }, applicationName: 'ledger-test' },
-    { logger: false },
+    { logger: Boolean(process.env.TEST_LOG) },
   );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

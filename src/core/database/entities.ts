@@ -1,5 +1,8 @@
 import { AgentEntity } from '../../agents/entities/agent.entity.js';
 import { ApiKeyEntity } from '../../auth/entities/api-key.entity.js';
+import { DatasetEntity } from '../../datasets/entities/dataset.entity.js';
+import { GraphEdgeEntity } from '../../graph/entities/graph-edge.entity.js';
+import { GraphNodeEntity } from '../../graph/entities/graph-node.entity.js';
 import { LedgerCheckpointEntity } from '../../ledger/entities/ledger-checkpoint.entity.js';
 import { LedgerEntryEntity } from '../../ledger/entities/ledger-entry.entity.js';
 import { LedgerHeadEntity } from '../../ledger/entities/ledger-head.entity.js';
@@ -15,4 +18,7 @@ export const ENTITIES = [
   LedgerCheckpointEntity,
   AgentEntity,
   ApiKeyEntity,
+  GraphNodeEntity,
+  GraphEdgeEntity,
+  DatasetEntity,
 ];

@@ -1,3 +1,5 @@
+import type { EntityManager, EntityTarget } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 /**
  * TypeORM's postgres driver returns `[rows, affectedCount]` for UPDATE/DELETE … RETURNING and plain `rows` for
  * SELECT/INSERT; this gives the rows either way.
@@ -7,4 +9,16 @@ export function returnedRows<T>(result: unknown): T[] {
     return result[0] as T[];
   }
   return result as T[];
+}
+
+/**
+ * `EntityManager.insert` with full entity instances: TypeORM's deep-partial type rejects entities whose jsonb
+ * columns are typed `Record<string, unknown>`, although it inserts them fine.
+ */
+export async function insertEntities<T extends object>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: T | T[],
+): Promise<void> {
+  await manager.insert(target, rows as unknown as QueryDeepPartialEntity<T>);
 }
