@@ -35,12 +35,12 @@ describe('DataCite 4.6 vocabularies', () => {
     ['4.7', '4.7', 39, 34, 23, 12, 22],
   ])('schema %s list sizes', (_label, version, relation, resource, related, date, contributor) => {
     const v = getDataCiteVocabularies(version);
-    expect([v.relationType.length, v.resourceTypeGeneral.length, v.relatedIdentifierType.length, v.dateType.length, v.contributorType.length]).toEqual([
-      relation,
-      resource,
-      related,
-      date,
-      contributor,
-    ]);
+    expect([
+      v.relationType.length,
+      v.resourceTypeGeneral.length,
+      v.relatedIdentifierType.length,
+      v.dateType.length,
+      v.contributorType.length,
+    ]).toEqual([relation, resource, related, date, contributor]);
   });
 });

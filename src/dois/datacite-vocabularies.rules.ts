@@ -6,45 +6,158 @@ export type DataCiteSchemaVersion = '4.5' | '4.6' | '4.7';
 
 // include/datacite-relationType-v4.xsd
 const RELATION_TYPES_4_6 = [
-  'IsCitedBy', 'Cites', 'IsSupplementTo', 'IsSupplementedBy', 'IsContinuedBy', 'Continues', 'IsNewVersionOf',
-  'IsPreviousVersionOf', 'IsPartOf', 'HasPart', 'IsPublishedIn', 'IsReferencedBy', 'References', 'IsDocumentedBy',
-  'Documents', 'IsCompiledBy', 'Compiles', 'IsVariantFormOf', 'IsOriginalFormOf', 'IsIdenticalTo', 'HasMetadata',
-  'IsMetadataFor', 'Reviews', 'IsReviewedBy', 'IsDerivedFrom', 'IsSourceOf', 'Describes', 'IsDescribedBy',
-  'HasVersion', 'IsVersionOf', 'Requires', 'IsRequiredBy', 'Obsoletes', 'IsObsoletedBy', 'Collects', 'IsCollectedBy',
-  'HasTranslation', 'IsTranslationOf',
+  'IsCitedBy',
+  'Cites',
+  'IsSupplementTo',
+  'IsSupplementedBy',
+  'IsContinuedBy',
+  'Continues',
+  'IsNewVersionOf',
+  'IsPreviousVersionOf',
+  'IsPartOf',
+  'HasPart',
+  'IsPublishedIn',
+  'IsReferencedBy',
+  'References',
+  'IsDocumentedBy',
+  'Documents',
+  'IsCompiledBy',
+  'Compiles',
+  'IsVariantFormOf',
+  'IsOriginalFormOf',
+  'IsIdenticalTo',
+  'HasMetadata',
+  'IsMetadataFor',
+  'Reviews',
+  'IsReviewedBy',
+  'IsDerivedFrom',
+  'IsSourceOf',
+  'Describes',
+  'IsDescribedBy',
+  'HasVersion',
+  'IsVersionOf',
+  'Requires',
+  'IsRequiredBy',
+  'Obsoletes',
+  'IsObsoletedBy',
+  'Collects',
+  'IsCollectedBy',
+  'HasTranslation',
+  'IsTranslationOf',
 ] as const;
 
 // include/datacite-resourceType-v4.xsd
 const RESOURCE_TYPES_GENERAL_4_6 = [
-  'Audiovisual', 'Award', 'Book', 'BookChapter', 'Collection', 'ComputationalNotebook', 'ConferencePaper',
-  'ConferenceProceeding', 'DataPaper', 'Dataset', 'Dissertation', 'Event', 'Image', 'Instrument',
-  'InteractiveResource', 'Journal', 'JournalArticle', 'Model', 'OutputManagementPlan', 'PeerReview', 'PhysicalObject',
-  'Preprint', 'Project', 'Report', 'Service', 'Software', 'Sound', 'Standard', 'StudyRegistration', 'Text', 'Workflow',
+  'Audiovisual',
+  'Award',
+  'Book',
+  'BookChapter',
+  'Collection',
+  'ComputationalNotebook',
+  'ConferencePaper',
+  'ConferenceProceeding',
+  'DataPaper',
+  'Dataset',
+  'Dissertation',
+  'Event',
+  'Image',
+  'Instrument',
+  'InteractiveResource',
+  'Journal',
+  'JournalArticle',
+  'Model',
+  'OutputManagementPlan',
+  'PeerReview',
+  'PhysicalObject',
+  'Preprint',
+  'Project',
+  'Report',
+  'Service',
+  'Software',
+  'Sound',
+  'Standard',
+  'StudyRegistration',
+  'Text',
+  'Workflow',
   'Other',
 ] as const;
 
 // include/datacite-relatedIdentifierType-v4.xsd
 const RELATED_IDENTIFIER_TYPES_4_6 = [
-  'ARK', 'arXiv', 'bibcode', 'CSTR', 'DOI', 'EAN13', 'EISSN', 'Handle', 'IGSN', 'ISBN', 'ISSN', 'ISTC', 'LISSN', 'LSID',
-  'PMID', 'PURL', 'RRID', 'UPC', 'URL', 'URN', 'w3id',
+  'ARK',
+  'arXiv',
+  'bibcode',
+  'CSTR',
+  'DOI',
+  'EAN13',
+  'EISSN',
+  'Handle',
+  'IGSN',
+  'ISBN',
+  'ISSN',
+  'ISTC',
+  'LISSN',
+  'LSID',
+  'PMID',
+  'PURL',
+  'RRID',
+  'UPC',
+  'URL',
+  'URN',
+  'w3id',
 ] as const;
 
 // include/datacite-dateType-v4.xsd
 const DATE_TYPES_4_6 = [
-  'Accepted', 'Available', 'Collected', 'Copyrighted', 'Coverage', 'Created', 'Issued', 'Other', 'Submitted',
-  'Updated', 'Valid', 'Withdrawn',
+  'Accepted',
+  'Available',
+  'Collected',
+  'Copyrighted',
+  'Coverage',
+  'Created',
+  'Issued',
+  'Other',
+  'Submitted',
+  'Updated',
+  'Valid',
+  'Withdrawn',
 ] as const;
 
 // include/datacite-contributorType-v4.xsd
 const CONTRIBUTOR_TYPES_4_6 = [
-  'ContactPerson', 'DataCollector', 'DataCurator', 'DataManager', 'Distributor', 'Editor', 'HostingInstitution',
-  'Other', 'Producer', 'ProjectLeader', 'ProjectManager', 'ProjectMember', 'RegistrationAgency',
-  'RegistrationAuthority', 'RelatedPerson', 'ResearchGroup', 'RightsHolder', 'Researcher', 'Sponsor', 'Supervisor',
-  'Translator', 'WorkPackageLeader',
+  'ContactPerson',
+  'DataCollector',
+  'DataCurator',
+  'DataManager',
+  'Distributor',
+  'Editor',
+  'HostingInstitution',
+  'Other',
+  'Producer',
+  'ProjectLeader',
+  'ProjectManager',
+  'ProjectMember',
+  'RegistrationAgency',
+  'RegistrationAuthority',
+  'RelatedPerson',
+  'ResearchGroup',
+  'RightsHolder',
+  'Researcher',
+  'Sponsor',
+  'Supervisor',
+  'Translator',
+  'WorkPackageLeader',
 ] as const;
 
 // include/datacite-descriptionType-v4.xsd (unchanged 4.5–4.7)
-export const DESCRIPTION_TYPES = ['Abstract', 'Methods', 'SeriesInformation', 'TableOfContents', 'TechnicalInfo', 'Other'] as const;
+export const DESCRIPTION_TYPES = [
+  'Abstract',
+  'Methods',
+  'SeriesInformation',
+  'TableOfContents',
+  'TechnicalInfo',
+  'Other',
+] as const;
 // include/datacite-funderIdentifierType-v4.xsd (unchanged 4.5–4.7; note the spaces in 'Crossref Funder ID')
 export const FUNDER_IDENTIFIER_TYPES = ['ISNI', 'GRID', 'ROR', 'Crossref Funder ID', 'Other'] as const;
 // include/datacite-nameType-v4.xsd
@@ -77,7 +190,8 @@ export interface DataCiteVocabularies {
   numberType: readonly string[];
 }
 
-const without = (list: readonly string[], removed: readonly string[]): string[] => list.filter((v) => !removed.includes(v));
+const without = (list: readonly string[], removed: readonly string[]): string[] =>
+  list.filter((v) => !removed.includes(v));
 
 const VOCABULARIES: Record<DataCiteSchemaVersion, DataCiteVocabularies> = {
   '4.6': {

@@ -3,10 +3,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDataCiteXml, buildDataCiteXmlFromAttributes, escapeXmlAttribute, escapeXmlText } from './datacite-xml.rules.js';
+import {
+  buildDataCiteXml,
+  buildDataCiteXmlFromAttributes,
+  escapeXmlAttribute,
+  escapeXmlText,
+} from './datacite-xml.rules.js';
 import { buildDataCiteAttributes } from './datacite.rules.js';
 import type { DataCiteDatasetInput } from './datacite.rules.js';
-import { derivedDatasetInput, imageDatasetInput, withdrawnDatasetInput } from '../../test/fixtures/datacite/dataset-inputs.js';
+import {
+  derivedDatasetInput,
+  imageDatasetInput,
+  withdrawnDatasetInput,
+} from '../../test/fixtures/datacite/dataset-inputs.js';
 import { resolveDataCiteSchemaDir } from '../../test/fixtures/datacite/schema-location.js';
 
 // XSD validation shells out to xmllint (Debian/Ubuntu package libxml2-utils); CI must install it.
@@ -17,7 +26,8 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 function xmllint(file: string): { ok: boolean; output: string } {
   const result = spawnSync('xmllint', ['--noout', '--nonet', '--schema', xsd, file], { encoding: 'utf8' });
-  if (result.error) throw new Error(`xmllint is not installed (apt-get install -y libxml2-utils): ${result.error.message}`);
+  if (result.error)
+    throw new Error(`xmllint is not installed (apt-get install -y libxml2-utils): ${result.error.message}`);
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -40,10 +50,13 @@ describe('XSD harness sanity check', () => {
   });
 
   it('rejects a lower-case controlled value (the harness can fail)', () => {
-    const xml = buildDataCiteXml(imageDatasetInput).replace('resourceTypeGeneral="Dataset"', 'resourceTypeGeneral="dataset"');
+    const xml = buildDataCiteXml(imageDatasetInput).replace(
+      'resourceTypeGeneral="Dataset"',
+      'resourceTypeGeneral="dataset"',
+    );
     const result = validateXml('negative-control', xml);
     expect(result.ok).toBe(false);
-    expect(result.output).toContain("is not an element of the set");
+    expect(result.output).toContain('is not an element of the set');
   });
 });
 
@@ -52,7 +65,20 @@ describe('buildDataCiteXml', () => {
     ['image', imageDatasetInput],
     ['derived-with-relations-and-funding', derivedDatasetInput],
     ['withdrawn', withdrawnDatasetInput],
-    ['minimal', { ...imageDatasetInput, description: undefined, keywords: [], organism: undefined, imagingMethod: undefined, accession: undefined, dates: [], creators: [{ kind: 'organization', name: 'Lab', affiliations: [] }], publisher: { name: 'Lab' } }],
+    [
+      'minimal',
+      {
+        ...imageDatasetInput,
+        description: undefined,
+        keywords: [],
+        organism: undefined,
+        imagingMethod: undefined,
+        accession: undefined,
+        dates: [],
+        creators: [{ kind: 'organization', name: 'Lab', affiliations: [] }],
+        publisher: { name: 'Lab' },
+      },
+    ],
   ])('%s record validates against the 4.6 XSD', (name, input) => {
     const result = validateXml(name, buildDataCiteXml(input));
     expect(result).toEqual({ ok: true, output: expect.stringContaining('validates') });
@@ -79,7 +105,9 @@ describe('buildDataCiteXml', () => {
       withdrawn: { date: '2026-07-01', reason: 'tab\there\nnewline & "quote" <tag>' },
     };
     const xml = buildDataCiteXml(hostile);
-    expect(xml).toContain(`<title>A &amp; B &lt;/title&gt;&lt;title&gt;injected&lt;/title&gt; "quoted" 'single'</title>`);
+    expect(xml).toContain(
+      `<title>A &amp; B &lt;/title&gt;&lt;title&gt;injected&lt;/title&gt; "quoted" 'single'</title>`,
+    );
     expect(xml).toContain('dateInformation="tab&#9;here&#10;newline &amp; &quot;quote&quot; &lt;tag&gt;"');
     expect(xml).toContain('<subject>x"/&gt;&lt;subject&gt;evil</subject>');
     expect(validateXml('hostile', xml).ok).toBe(true);

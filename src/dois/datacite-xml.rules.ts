@@ -14,13 +14,18 @@ export function escapeXmlText(value: string): string {
 
 export function escapeXmlAttribute(value: string): string {
   // Tabs and newlines as character references survive attribute-value normalisation (XML 1.0 §3.3.3).
-  return escapeXmlText(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeXmlText(value)
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }
 
 type Attrs = Record<string, string | number | undefined>;
 
 /** An element with text content, or with child elements (omitted when it has none: empty wrappers are noise). */
-type XmlNode = { name: string; attrs: Attrs; text: string | number } | { name: string; attrs: Attrs; children: XmlNode[] };
+type XmlNode =
+  { name: string; attrs: Attrs; text: string | number } | { name: string; attrs: Attrs; children: XmlNode[] };
 
 function attributeList(attrs: Attrs): string {
   return Object.entries(attrs)
@@ -51,12 +56,20 @@ function personNode(tag: 'creator' | 'contributor', person: DataCiteCreator): Xm
     ...(person.givenName ? [text('givenName', {}, person.givenName)] : []),
     ...(person.familyName ? [text('familyName', {}, person.familyName)] : []),
     ...person.nameIdentifiers.map((ni) =>
-      text('nameIdentifier', { nameIdentifierScheme: ni.nameIdentifierScheme, schemeURI: ni.schemeUri }, ni.nameIdentifier),
+      text(
+        'nameIdentifier',
+        { nameIdentifierScheme: ni.nameIdentifierScheme, schemeURI: ni.schemeUri },
+        ni.nameIdentifier,
+      ),
     ),
     ...person.affiliation.map((a) =>
       text(
         'affiliation',
-        { affiliationIdentifier: a.affiliationIdentifier, affiliationIdentifierScheme: a.affiliationIdentifierScheme, schemeURI: a.schemeUri },
+        {
+          affiliationIdentifier: a.affiliationIdentifier,
+          affiliationIdentifierScheme: a.affiliationIdentifierScheme,
+          schemeURI: a.schemeUri,
+        },
         a.name,
       ),
     ),
@@ -71,30 +84,51 @@ export function buildDataCiteXmlFromAttributes(attributes: DataCiteAttributes): 
     'resource',
     [
       text('identifier', { identifierType: 'DOI' }, a.doi),
-      parent('creators', a.creators.map((c) => personNode('creator', c))),
-      parent('titles', a.titles.map((t) => text('title', { titleType: t.titleType, 'xml:lang': t.lang }, t.title))),
+      parent(
+        'creators',
+        a.creators.map((c) => personNode('creator', c)),
+      ),
+      parent(
+        'titles',
+        a.titles.map((t) => text('title', { titleType: t.titleType, 'xml:lang': t.lang }, t.title)),
+      ),
       text(
         'publisher',
-        { publisherIdentifier: publisher.publisherIdentifier, publisherIdentifierScheme: publisher.publisherIdentifierScheme, schemeURI: publisher.schemeUri },
+        {
+          publisherIdentifier: publisher.publisherIdentifier,
+          publisherIdentifierScheme: publisher.publisherIdentifierScheme,
+          schemeURI: publisher.schemeUri,
+        },
         publisher.name,
       ),
       text('publicationYear', {}, a.publicationYear),
       text('resourceType', { resourceTypeGeneral: a.types.resourceTypeGeneral }, a.types.resourceType ?? ''),
       parent(
         'subjects',
-        a.subjects.map((s) => text('subject', { subjectScheme: s.subjectScheme, schemeURI: s.schemeUri, valueURI: s.valueUri }, s.subject)),
+        a.subjects.map((s) =>
+          text('subject', { subjectScheme: s.subjectScheme, schemeURI: s.schemeUri, valueURI: s.valueUri }, s.subject),
+        ),
       ),
-      parent('dates', a.dates.map((d) => text('date', { dateType: d.dateType, dateInformation: d.dateInformation }, d.date))),
+      parent(
+        'dates',
+        a.dates.map((d) => text('date', { dateType: d.dateType, dateInformation: d.dateInformation }, d.date)),
+      ),
       parent(
         'alternateIdentifiers',
-        a.identifiers.map((i) => text('alternateIdentifier', { alternateIdentifierType: i.identifierType }, i.identifier)),
+        a.identifiers.map((i) =>
+          text('alternateIdentifier', { alternateIdentifierType: i.identifierType }, i.identifier),
+        ),
       ),
       parent(
         'relatedIdentifiers',
         a.relatedIdentifiers.map((r) =>
           text(
             'relatedIdentifier',
-            { relatedIdentifierType: r.relatedIdentifierType, relationType: r.relationType, resourceTypeGeneral: r.resourceTypeGeneral },
+            {
+              relatedIdentifierType: r.relatedIdentifierType,
+              relationType: r.relationType,
+              resourceTypeGeneral: r.resourceTypeGeneral,
+            },
             r.relatedIdentifier,
           ),
         ),
@@ -105,21 +139,30 @@ export function buildDataCiteXmlFromAttributes(attributes: DataCiteAttributes): 
         a.rightsList.map((r) =>
           text(
             'rights',
-            { rightsURI: r.rightsUri, rightsIdentifier: r.rightsIdentifier, rightsIdentifierScheme: r.rightsIdentifierScheme, schemeURI: r.schemeUri },
+            {
+              rightsURI: r.rightsUri,
+              rightsIdentifier: r.rightsIdentifier,
+              rightsIdentifierScheme: r.rightsIdentifierScheme,
+              schemeURI: r.schemeUri,
+            },
             r.rights,
           ),
         ),
       ),
       parent(
         'descriptions',
-        a.descriptions.map((d) => text('description', { descriptionType: d.descriptionType, 'xml:lang': d.lang }, d.description)),
+        a.descriptions.map((d) =>
+          text('description', { descriptionType: d.descriptionType, 'xml:lang': d.lang }, d.description),
+        ),
       ),
       parent(
         'fundingReferences',
         a.fundingReferences.map((f) =>
           parent('fundingReference', [
             text('funderName', {}, f.funderName),
-            ...(f.funderIdentifier ? [text('funderIdentifier', { funderIdentifierType: f.funderIdentifierType }, f.funderIdentifier)] : []),
+            ...(f.funderIdentifier
+              ? [text('funderIdentifier', { funderIdentifierType: f.funderIdentifierType }, f.funderIdentifier)]
+              : []),
             ...(f.awardNumber ? [text('awardNumber', { awardURI: f.awardUri }, f.awardNumber)] : []),
             ...(f.awardTitle ? [text('awardTitle', {}, f.awardTitle)] : []),
           ]),

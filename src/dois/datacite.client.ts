@@ -1,7 +1,12 @@
 // HTTP client for the DataCite REST API (reference/datacite.md). It only ever writes with PUT /dois/{doi}: a
 // prefix-only POST mints a server-random name, and a replay after a timeout would mint a second one (§9.4).
 import { z } from 'zod';
-import { backoffDelayMs, buildDataCiteRequestBody, classifyDataCiteFailure, compareSentWithReturned } from './datacite.rules.js';
+import {
+  backoffDelayMs,
+  buildDataCiteRequestBody,
+  classifyDataCiteFailure,
+  compareSentWithReturned,
+} from './datacite.rules.js';
 import type {
   AttributeMismatch,
   BackoffOptions,
@@ -102,7 +107,8 @@ export class DataCiteClient {
     if (!/mailto:\S+@\S+/.test(options.userAgent)) {
       throw new RangeError('DataCite User-Agent must carry a mailto: contact (datacite.md §2)');
     }
-    if (!options.repositoryId || !options.password) throw new RangeError('DataCite repository id and password are required');
+    if (!options.repositoryId || !options.password)
+      throw new RangeError('DataCite repository id and password are required');
     this.apiUrl = url.toString().replace(/\/+$/, '');
     this.authorization = `Basic ${Buffer.from(`${options.repositoryId}:${options.password}`).toString('base64')}`;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
@@ -170,11 +176,20 @@ export class DataCiteClient {
     if (body !== undefined) headers['Content-Type'] = JSON_API;
     try {
       // redirect: 'manual' so a wrong host (http→https, moved API) surfaces instead of being followed without auth.
-      const response = await this.fetchImpl(`${this.apiUrl}${path}`, { method, headers, body, signal, redirect: 'manual' });
+      const response = await this.fetchImpl(`${this.apiUrl}${path}`, {
+        method,
+        headers,
+        body,
+        signal,
+        redirect: 'manual',
+      });
       const text = await response.text();
       return { status: response.status, headers: toHeaderLookup(response.headers), body: text };
     } catch (error) {
-      const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+      const detail =
+        error instanceof Error
+          ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+          : String(error);
       const kind = signal.aborted ? 'timeout' : 'network';
       throw new DataCiteError(classifyDataCiteFailure(kind, {}, '', { method, detail }), method, doi);
     }
@@ -230,7 +245,10 @@ export async function withDataCiteRetries<T>(operation: () => Promise<T>, opts: 
       return await operation();
     } catch (error) {
       if (!(error instanceof DataCiteError) || error.kind !== 'retry') throw error;
-      const allowed = Math.min(opts.maxAttempts, error.failure.maxRetries === undefined ? Infinity : error.failure.maxRetries + 1);
+      const allowed = Math.min(
+        opts.maxAttempts,
+        error.failure.maxRetries === undefined ? Infinity : error.failure.maxRetries + 1,
+      );
       if (attempt >= allowed) throw error;
       const delayMs = backoffDelayMs(attempt - 1, opts.rng, error.failure.retryAfterMs, opts.backoff);
       if (opts.maxDelayMs !== undefined && delayMs > opts.maxDelayMs) throw error;

@@ -31,9 +31,14 @@ import type {
   PostConditionResult,
   RemoteObservation,
 } from './datacite.rules.js';
-import { derivedDatasetInput, imageDatasetInput, withdrawnDatasetInput } from '../../test/fixtures/datacite/dataset-inputs.js';
+import {
+  derivedDatasetInput,
+  imageDatasetInput,
+  withdrawnDatasetInput,
+} from '../../test/fixtures/datacite/dataset-inputs.js';
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/datacite/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../../test/fixtures/datacite/${name}`, import.meta.url));
 const readFixture = (name: string): string => readFileSync(fixture(name), 'utf8');
 
 /** Golden files are reviewed by hand; regenerate with UPDATE_GOLDEN=1 and review the diff. */
@@ -99,15 +104,50 @@ describe('identifier helpers', () => {
     ['CC0-1.0', 'CC0-1.0', 'https://creativecommons.org/publicdomain/zero/1.0/legalcode'],
     ['MIT', 'MIT', 'https://spdx.org/licenses/MIT.html'],
   ])('buildRightsFromSpdx(%j)', (id, rightsIdentifier, rightsUri) => {
-    expect(buildRightsFromSpdx(id)).toMatchObject({ rightsIdentifier, rightsUri, rightsIdentifierScheme: 'SPDX', schemeUri: 'https://spdx.org/licenses/' });
+    expect(buildRightsFromSpdx(id)).toMatchObject({
+      rightsIdentifier,
+      rightsUri,
+      rightsIdentifierScheme: 'SPDX',
+      schemeUri: 'https://spdx.org/licenses/',
+    });
   });
 
   it.each([
-    [{ id: 'NCBITaxon:10090', label: 'Mus musculus' }, { subject: 'Mus musculus', subjectScheme: 'NCBI Taxonomy', schemeUri: 'http://purl.obolibrary.org/obo/ncbitaxon.owl', valueUri: 'http://purl.obolibrary.org/obo/NCBITaxon_10090' }],
-    [{ id: 'fbbi:00000246' }, { subject: 'fbbi:00000246', subjectScheme: 'Biological Imaging Methods Ontology', schemeUri: 'http://purl.obolibrary.org/obo/fbbi.owl', valueUri: 'http://purl.obolibrary.org/obo/FBbi_00000246' }],
-    [{ id: 'http://purl.obolibrary.org/obo/CL_0000057', label: 'fibroblast' }, { subject: 'fibroblast', subjectScheme: 'Cell Ontology', schemeUri: 'http://purl.obolibrary.org/obo/cl.owl', valueUri: 'http://purl.obolibrary.org/obo/CL_0000057' }],
-    [{ id: 'MESH:D006367', label: 'HeLa Cells' }, { subject: 'HeLa Cells', subjectScheme: 'MESH' }],
-    [{ id: 'https://www.wikidata.org/wiki/Q15397819', label: 'HeLa' }, { subject: 'HeLa', valueUri: 'https://www.wikidata.org/wiki/Q15397819' }],
+    [
+      { id: 'NCBITaxon:10090', label: 'Mus musculus' },
+      {
+        subject: 'Mus musculus',
+        subjectScheme: 'NCBI Taxonomy',
+        schemeUri: 'http://purl.obolibrary.org/obo/ncbitaxon.owl',
+        valueUri: 'http://purl.obolibrary.org/obo/NCBITaxon_10090',
+      },
+    ],
+    [
+      { id: 'fbbi:00000246' },
+      {
+        subject: 'fbbi:00000246',
+        subjectScheme: 'Biological Imaging Methods Ontology',
+        schemeUri: 'http://purl.obolibrary.org/obo/fbbi.owl',
+        valueUri: 'http://purl.obolibrary.org/obo/FBbi_00000246',
+      },
+    ],
+    [
+      { id: 'http://purl.obolibrary.org/obo/CL_0000057', label: 'fibroblast' },
+      {
+        subject: 'fibroblast',
+        subjectScheme: 'Cell Ontology',
+        schemeUri: 'http://purl.obolibrary.org/obo/cl.owl',
+        valueUri: 'http://purl.obolibrary.org/obo/CL_0000057',
+      },
+    ],
+    [
+      { id: 'MESH:D006367', label: 'HeLa Cells' },
+      { subject: 'HeLa Cells', subjectScheme: 'MESH' },
+    ],
+    [
+      { id: 'https://www.wikidata.org/wiki/Q15397819', label: 'HeLa' },
+      { subject: 'HeLa', valueUri: 'https://www.wikidata.org/wiki/Q15397819' },
+    ],
   ])('buildSubjectFromTerm(%j)', (term, expected) => {
     expect(buildSubjectFromTerm(term)).toEqual(expected);
   });
@@ -123,7 +163,10 @@ describe('buildDataCiteAttributes', () => {
   });
 
   it('matches the reviewed golden file for a withdrawal (hide)', () => {
-    expectGolden('withdrawn-dataset.attributes.json', buildDataCiteAttributes(withdrawnDatasetInput, { schemaVersion: '4.6', event: 'hide' }));
+    expectGolden(
+      'withdrawn-dataset.attributes.json',
+      buildDataCiteAttributes(withdrawnDatasetInput, { schemaVersion: '4.6', event: 'hide' }),
+    );
   });
 
   it('formats personal names as "Family, Given" and keeps organisations verbatim', () => {
@@ -135,7 +178,14 @@ describe('buildDataCiteAttributes', () => {
 
   it('sends affiliation (singular, array) and nameIdentifiers as arrays, never the dropped spellings', () => {
     const creator = image().creators[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(creator).sort()).toEqual(['affiliation', 'familyName', 'givenName', 'name', 'nameIdentifiers', 'nameType']);
+    expect(Object.keys(creator).sort()).toEqual([
+      'affiliation',
+      'familyName',
+      'givenName',
+      'name',
+      'nameIdentifiers',
+      'nameType',
+    ]);
     expect(Array.isArray(creator['nameIdentifiers'])).toBe(true);
   });
 
@@ -149,7 +199,9 @@ describe('buildDataCiteAttributes', () => {
 
   it('omits event unless asked, and passes it through when asked', () => {
     expect('event' in image()).toBe(false);
-    expect(buildDataCiteAttributes(imageDatasetInput, { schemaVersion: '4.6', event: 'publish' }).event).toBe('publish');
+    expect(buildDataCiteAttributes(imageDatasetInput, { schemaVersion: '4.6', event: 'publish' }).event).toBe(
+      'publish',
+    );
   });
 
   it('replaces a stale Withdrawn date instead of adding a second one, and keeps the other dates', () => {
@@ -162,11 +214,26 @@ describe('buildDataCiteAttributes', () => {
 
   it('normalises DOI relations to bare lower-case and drops exact duplicates', () => {
     const attrs = buildDataCiteAttributes(
-      { ...derivedDatasetInput, related: [...derivedDatasetInput.related, { relationType: 'IsDerivedFrom', relatedIdentifier: 'doi:10.80123/04hm-asw9-09', relatedIdentifierType: 'DOI' }] },
+      {
+        ...derivedDatasetInput,
+        related: [
+          ...derivedDatasetInput.related,
+          {
+            relationType: 'IsDerivedFrom',
+            relatedIdentifier: 'doi:10.80123/04hm-asw9-09',
+            relatedIdentifierType: 'DOI',
+          },
+        ],
+      },
       { schemaVersion: '4.6' },
     );
     expect(attrs.relatedIdentifiers.filter((r) => r.relationType === 'IsDerivedFrom')).toEqual([
-      { relatedIdentifier: '10.80123/04hm-asw9-09', relatedIdentifierType: 'DOI', relationType: 'IsDerivedFrom', resourceTypeGeneral: 'Dataset' },
+      {
+        relatedIdentifier: '10.80123/04hm-asw9-09',
+        relatedIdentifierType: 'DOI',
+        relationType: 'IsDerivedFrom',
+        resourceTypeGeneral: 'Dataset',
+      },
     ]);
   });
 });
@@ -191,7 +258,8 @@ describe('validateForPublish', () => {
   });
 
   type Mutation = (a: Record<string, unknown>) => void;
-  const first = (a: Record<string, unknown>, key: string): Record<string, unknown> => (a[key] as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+  const first = (a: Record<string, unknown>, key: string): Record<string, unknown> =>
+    (a[key] as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
 
   it.each<[string, Mutation, string]>([
     ['missing creators', (a) => delete a['creators'], 'creators'],
@@ -199,36 +267,121 @@ describe('validateForPublish', () => {
     ['creator without name', (a) => (first(a, 'creators')['name'] = ' '), 'creators[0].name'],
     ['empty titles', (a) => (a['titles'] = []), 'titles'],
     ['missing publisher', (a) => delete a['publisher'], 'publisher'],
-    ['publisher id without scheme', (a) => delete (a['publisher'] as Record<string, unknown>)['publisherIdentifierScheme'], 'publisher.publisherIdentifierScheme'],
+    [
+      'publisher id without scheme',
+      (a) => delete (a['publisher'] as Record<string, unknown>)['publisherIdentifierScheme'],
+      'publisher.publisherIdentifierScheme',
+    ],
     ['two-digit year', (a) => (a['publicationYear'] = 26), 'publicationYear'],
     ['missing url', (a) => delete a['url'], 'url'],
     ['ftp url', (a) => (a['url'] = 'ftp://example.org/x'), 'url'],
     ['bad DOI name', (a) => (a['doi'] = '10.123/x'), 'doi'],
-    ['lower-case resourceTypeGeneral', (a) => (a['types'] = { resourceTypeGeneral: 'dataset' }), 'types.resourceTypeGeneral'],
-    ['4.7-only resourceTypeGeneral', (a) => (a['types'] = { resourceTypeGeneral: 'Poster' }), 'types.resourceTypeGeneral'],
+    [
+      'lower-case resourceTypeGeneral',
+      (a) => (a['types'] = { resourceTypeGeneral: 'dataset' }),
+      'types.resourceTypeGeneral',
+    ],
+    [
+      '4.7-only resourceTypeGeneral',
+      (a) => (a['types'] = { resourceTypeGeneral: 'Poster' }),
+      'types.resourceTypeGeneral',
+    ],
     ['missing types', (a) => delete a['types'], 'types.resourceTypeGeneral'],
-    ['lower-case relatedIdentifierType', (a) => (first(a, 'relatedIdentifiers')['relatedIdentifierType'] = 'doi'), 'relatedIdentifiers[0].relatedIdentifierType'],
-    ['wrong-case relationType', (a) => (first(a, 'relatedIdentifiers')['relationType'] = 'isDerivedFrom'), 'relatedIdentifiers[0].relationType'],
-    ['missing relationType', (a) => delete first(a, 'relatedIdentifiers')['relationType'], 'relatedIdentifiers[0].relationType'],
-    ['DOI relation given as URL', (a) => (first(a, 'relatedIdentifiers')['relatedIdentifier'] = 'https://doi.org/10.80123/x'), 'relatedIdentifiers[0].relatedIdentifier'],
-    ['4.7 relationTypeInformation', (a) => (first(a, 'relatedIdentifiers')['relationTypeInformation'] = 'x'), 'relatedIdentifiers[0].relationTypeInformation'],
+    [
+      'lower-case relatedIdentifierType',
+      (a) => (first(a, 'relatedIdentifiers')['relatedIdentifierType'] = 'doi'),
+      'relatedIdentifiers[0].relatedIdentifierType',
+    ],
+    [
+      'wrong-case relationType',
+      (a) => (first(a, 'relatedIdentifiers')['relationType'] = 'isDerivedFrom'),
+      'relatedIdentifiers[0].relationType',
+    ],
+    [
+      'missing relationType',
+      (a) => delete first(a, 'relatedIdentifiers')['relationType'],
+      'relatedIdentifiers[0].relationType',
+    ],
+    [
+      'DOI relation given as URL',
+      (a) => (first(a, 'relatedIdentifiers')['relatedIdentifier'] = 'https://doi.org/10.80123/x'),
+      'relatedIdentifiers[0].relatedIdentifier',
+    ],
+    [
+      '4.7 relationTypeInformation',
+      (a) => (first(a, 'relatedIdentifiers')['relationTypeInformation'] = 'x'),
+      'relatedIdentifiers[0].relationTypeInformation',
+    ],
     ['unknown dateType', (a) => (first(a, 'dates')['dateType'] = 'Published'), 'dates[0].dateType'],
     ['bare-string date', (a) => (a['dates'] = ['2026-05-04']), 'dates[0]'],
     ['malformed date', (a) => (first(a, 'dates')['date'] = '04/05/2026'), 'dates[0].date'],
-    ['funderIdentifierType with underscores', (a) => (first(a, 'fundingReferences')['funderIdentifierType'] = 'Crossref_Funder_ID'), 'fundingReferences[0].funderIdentifierType'],
-    ['funderIdentifier without type', (a) => delete first(a, 'fundingReferences')['funderIdentifierType'], 'fundingReferences[0].funderIdentifierType'],
-    ['fundingReferences.schemeUri', (a) => (first(a, 'fundingReferences')['schemeUri'] = 'https://ror.org'), 'fundingReferences[0].schemeUri'],
-    ['missing funderName', (a) => delete first(a, 'fundingReferences')['funderName'], 'fundingReferences[0].funderName'],
-    ['nameIdentifiers as an object', (a) => (first(a, 'creators')['nameIdentifiers'] = { nameIdentifier: 'x', nameIdentifierScheme: 'ORCID' }), 'creators[0].nameIdentifiers'],
-    ['nameIdentifier without scheme', (a) => delete ((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)['nameIdentifierScheme'], 'creators[0].nameIdentifiers[0].nameIdentifierScheme'],
-    ['ORCID with bad check digit', (a) => (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)['nameIdentifier'] = 'https://orcid.org/0000-0002-1825-0098'), 'creators[0].nameIdentifiers[0].nameIdentifier'],
-    ['bare ORCID', (a) => (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)['nameIdentifier'] = '0000-0002-1825-0097'), 'creators[0].nameIdentifiers[0].nameIdentifier'],
+    [
+      'funderIdentifierType with underscores',
+      (a) => (first(a, 'fundingReferences')['funderIdentifierType'] = 'Crossref_Funder_ID'),
+      'fundingReferences[0].funderIdentifierType',
+    ],
+    [
+      'funderIdentifier without type',
+      (a) => delete first(a, 'fundingReferences')['funderIdentifierType'],
+      'fundingReferences[0].funderIdentifierType',
+    ],
+    [
+      'fundingReferences.schemeUri',
+      (a) => (first(a, 'fundingReferences')['schemeUri'] = 'https://ror.org'),
+      'fundingReferences[0].schemeUri',
+    ],
+    [
+      'missing funderName',
+      (a) => delete first(a, 'fundingReferences')['funderName'],
+      'fundingReferences[0].funderName',
+    ],
+    [
+      'nameIdentifiers as an object',
+      (a) => (first(a, 'creators')['nameIdentifiers'] = { nameIdentifier: 'x', nameIdentifierScheme: 'ORCID' }),
+      'creators[0].nameIdentifiers',
+    ],
+    [
+      'nameIdentifier without scheme',
+      (a) =>
+        delete (
+          (first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
+        )['nameIdentifierScheme'],
+      'creators[0].nameIdentifiers[0].nameIdentifierScheme',
+    ],
+    [
+      'ORCID with bad check digit',
+      (a) =>
+        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)[
+          'nameIdentifier'
+        ] = 'https://orcid.org/0000-0002-1825-0098'),
+      'creators[0].nameIdentifiers[0].nameIdentifier',
+    ],
+    [
+      'bare ORCID',
+      (a) =>
+        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)[
+          'nameIdentifier'
+        ] = '0000-0002-1825-0097'),
+      'creators[0].nameIdentifiers[0].nameIdentifier',
+    ],
     ['affiliations (plural) key', (a) => (first(a, 'creators')['affiliations'] = []), 'creators[0].affiliations'],
     ['rightsURI spelling', (a) => (first(a, 'rightsList')['rightsURI'] = 'https://x'), 'rightsList[0].rightsURI'],
-    ['awardURI spelling', (a) => (first(a, 'fundingReferences')['awardURI'] = 'https://x'), 'fundingReferences[0].awardURI'],
+    [
+      'awardURI spelling',
+      (a) => (first(a, 'fundingReferences')['awardURI'] = 'https://x'),
+      'fundingReferences[0].awardURI',
+    ],
     ['unknown top-level key', (a) => (a['keywords'] = ['x']), 'keywords'],
-    ['lower-case descriptionType', (a) => (first(a, 'descriptions')['descriptionType'] = 'abstract'), 'descriptions[0].descriptionType'],
-    ['contributor without contributorType', (a) => (a['contributors'] = [{ name: 'X', nameIdentifiers: [], affiliation: [] }]), 'contributors[0].contributorType'],
+    [
+      'lower-case descriptionType',
+      (a) => (first(a, 'descriptions')['descriptionType'] = 'abstract'),
+      'descriptions[0].descriptionType',
+    ],
+    [
+      'contributor without contributorType',
+      (a) => (a['contributors'] = [{ name: 'X', nameIdentifiers: [], affiliation: [] }]),
+      'contributors[0].contributorType',
+    ],
     ['unknown event', (a) => (a['event'] = 'delete'), 'event'],
   ])('reports %s', (_name, mutate, field) => {
     const attrs = JSON.parse(JSON.stringify(derived())) as Record<string, unknown>;
@@ -240,7 +393,10 @@ describe('validateForPublish', () => {
     const attrs = JSON.parse(JSON.stringify(derived())) as Record<string, unknown>;
     first(attrs, 'rightsList')['rightsURI'] = 'https://x';
     expect(validateForPublish(attrs)).toEqual([
-      { field: 'rightsList[0].rightsURI', message: 'unknown attribute, DataCite would silently drop it; use rightsUri' },
+      {
+        field: 'rightsList[0].rightsURI',
+        message: 'unknown attribute, DataCite would silently drop it; use rightsUri',
+      },
     ]);
   });
 
@@ -251,15 +407,23 @@ describe('validateForPublish', () => {
   });
 
   it.each([
-    ['4.5', 'IsTranslationOf', 'RRID', ['relatedIdentifiers[0].relationType', 'relatedIdentifiers[0].relatedIdentifierType']],
+    [
+      '4.5',
+      'IsTranslationOf',
+      'RRID',
+      ['relatedIdentifiers[0].relationType', 'relatedIdentifiers[0].relatedIdentifierType'],
+    ],
     ['4.6', 'IsTranslationOf', 'RRID', []],
     ['4.6', 'Other', 'SWHID', ['relatedIdentifiers[0].relationType', 'relatedIdentifiers[0].relatedIdentifierType']],
     ['4.7', 'Other', 'SWHID', []],
-  ] as const)('schema %s: relationType %s, relatedIdentifierType %s', (version, relationType, identifierType, fields) => {
-    const attrs = JSON.parse(JSON.stringify(derived())) as Record<string, unknown>;
-    attrs['relatedIdentifiers'] = [{ relatedIdentifier: 'x:1', relatedIdentifierType: identifierType, relationType }];
-    expect(validateForPublish(attrs, version).map((i) => i.field)).toEqual(fields);
-  });
+  ] as const)(
+    'schema %s: relationType %s, relatedIdentifierType %s',
+    (version, relationType, identifierType, fields) => {
+      const attrs = JSON.parse(JSON.stringify(derived())) as Record<string, unknown>;
+      attrs['relatedIdentifiers'] = [{ relatedIdentifier: 'x:1', relatedIdentifierType: identifierType, relationType }];
+      expect(validateForPublish(attrs, version).map((i) => i.field)).toEqual(fields);
+    },
+  );
 });
 
 describe('state machine', () => {
@@ -298,7 +462,11 @@ describe('state machine', () => {
 
   const notChecked: RemoteObservation = { kind: 'not-checked' };
   const absent: RemoteObservation = { kind: 'absent' };
-  const present = (state: 'draft' | 'registered' | 'findable'): RemoteObservation => ({ kind: 'present', state, registered: '2026-05-04T10:00:00Z' });
+  const present = (state: 'draft' | 'registered' | 'findable'): RemoteObservation => ({
+    kind: 'present',
+    state,
+    registered: '2026-05-04T10:00:00Z',
+  });
 
   it.each<[LocalDoiState, 'draft' | 'registered' | 'findable', RemoteObservation, string]>([
     ['none', 'findable', notChecked, 'skip'],
@@ -327,7 +495,10 @@ describe('state machine', () => {
 
 describe('post-conditions', () => {
   const sent = derived();
-  const record = (overrides: Partial<DataCiteDoiRecord> = {}, attributes: Record<string, unknown> = {}): DataCiteDoiRecord => ({
+  const record = (
+    overrides: Partial<DataCiteDoiRecord> = {},
+    attributes: Record<string, unknown> = {},
+  ): DataCiteDoiRecord => ({
     doi: sent.doi,
     state: 'findable',
     registered: '2026-05-04T10:00:00.000Z',
@@ -343,7 +514,9 @@ describe('post-conditions', () => {
   it('reports a state mismatch when the event was silently ignored', () => {
     const result = checkPostCondition({ state: 'registered', sent }, record());
     expect(result.outcome).toBe('mismatch');
-    expect(result.outcome === 'mismatch' && result.mismatches).toEqual([{ field: 'state', expected: 'registered', actual: ['findable'] }]);
+    expect(result.outcome === 'mismatch' && result.mismatches).toEqual([
+      { field: 'state', expected: 'registered', actual: ['findable'] },
+    ]);
   });
 
   it('says not live yet when registered is null for a findable DOI', () => {
@@ -351,7 +524,9 @@ describe('post-conditions', () => {
   });
 
   it('accepts registered null for a draft', () => {
-    expect(checkPostCondition({ state: 'draft' }, record({ state: 'draft', registered: null }))).toEqual({ outcome: 'ok' });
+    expect(checkPostCondition({ state: 'draft' }, record({ state: 'draft', registered: null }))).toEqual({
+      outcome: 'ok',
+    });
   });
 
   it('reports a different landing URL', () => {
@@ -360,11 +535,36 @@ describe('post-conditions', () => {
   });
 
   it.each([
-    ['affiliations read without ?affiliation=true come back as names', { creators: [{ name: 'Carberry, Josiah', nameIdentifiers: sent.creators[0]?.nameIdentifiers, affiliation: ['European Molecular Biology Laboratory', 'Brown University (visiting)'] }] }, ['creators[0].affiliation']],
-    ['publisher read without ?publisher=true comes back as a string', { publisher: 'European Bioinformatics Institute' }, ['publisher.publisherIdentifier']],
+    [
+      'affiliations read without ?affiliation=true come back as names',
+      {
+        creators: [
+          {
+            name: 'Carberry, Josiah',
+            nameIdentifiers: sent.creators[0]?.nameIdentifiers,
+            affiliation: ['European Molecular Biology Laboratory', 'Brown University (visiting)'],
+          },
+        ],
+      },
+      ['creators[0].affiliation'],
+    ],
+    [
+      'publisher read without ?publisher=true comes back as a string',
+      { publisher: 'European Bioinformatics Institute' },
+      ['publisher.publisherIdentifier'],
+    ],
     ['ORCID dropped', { creators: [{ ...sent.creators[0], nameIdentifiers: [] }] }, ['creators[0].nameIdentifiers']],
     ['one relation lost', { relatedIdentifiers: sent.relatedIdentifiers.slice(1) }, ['relatedIdentifiers']],
-    ['funder id dropped', { fundingReferences: sent.fundingReferences.map((f) => ({ funderName: f.funderName, awardNumber: f.awardNumber })) }, ['fundingReferences.funderIdentifier', 'fundingReferences.funderIdentifier']],
+    [
+      'funder id dropped',
+      {
+        fundingReferences: sent.fundingReferences.map((f) => ({
+          funderName: f.funderName,
+          awardNumber: f.awardNumber,
+        })),
+      },
+      ['fundingReferences.funderIdentifier', 'fundingReferences.funderIdentifier'],
+    ],
     ['version dropped', { version: undefined }, ['version']],
   ])('detects %s', (_name, attributes, fields) => {
     const result = checkPostCondition({ state: 'findable', sent }, record({}, attributes));
@@ -372,7 +572,14 @@ describe('post-conditions', () => {
   });
 
   it('compareSentWithReturned ignores case and a trailing slash', () => {
-    const returned = { url: `${sent.url.toUpperCase()}/`, publisher: { publisherIdentifier: 'HTTPS://ROR.ORG/02CATSS52', publisherIdentifierScheme: 'ROR', schemeUri: 'https://ror.org/' } };
+    const returned = {
+      url: `${sent.url.toUpperCase()}/`,
+      publisher: {
+        publisherIdentifier: 'HTTPS://ROR.ORG/02CATSS52',
+        publisherIdentifierScheme: 'ROR',
+        schemeUri: 'https://ror.org/',
+      },
+    };
     expect(compareSentWithReturned({ url: sent.url, publisher: sent.publisher }, returned)).toEqual([]);
   });
 
@@ -396,24 +603,80 @@ describe('post-conditions', () => {
 describe('classifyDataCiteFailure', () => {
   const json = { 'Content-Type': 'application/vnd.api+json; charset=utf-8' };
 
-  it.each<[number | 'timeout' | 'network', Record<string, string>, string, string | undefined, Partial<DataCiteFailure>]>([
-    [422, json, readFixture('error-422-validation.json'), 'PUT', { kind: 'permanent', code: 'VALIDATION', status: 422 }],
+  it.each<
+    [number | 'timeout' | 'network', Record<string, string>, string, string | undefined, Partial<DataCiteFailure>]
+  >([
+    [
+      422,
+      json,
+      readFixture('error-422-validation.json'),
+      'PUT',
+      { kind: 'permanent', code: 'VALIDATION', status: 422 },
+    ],
     [422, json, readFixture('error-422-doi-taken.json'), 'POST', { kind: 'permanent', code: 'DOI_TAKEN' }],
-    [401, json, readFixture('error-401.json'), 'PUT', { kind: 'auth', code: 'BAD_CREDENTIALS', errors: [{ source: null, title: 'Bad credentials.' }] }],
-    [403, json, '{"errors":[{"status":"403","title":"You are not authorized to access this resource."}]}', 'PUT', { kind: 'auth', code: 'FORBIDDEN' }],
+    [
+      401,
+      json,
+      readFixture('error-401.json'),
+      'PUT',
+      { kind: 'auth', code: 'BAD_CREDENTIALS', errors: [{ source: null, title: 'Bad credentials.' }] },
+    ],
+    [
+      403,
+      json,
+      '{"errors":[{"status":"403","title":"You are not authorized to access this resource."}]}',
+      'PUT',
+      { kind: 'auth', code: 'FORBIDDEN' },
+    ],
     [404, json, readFixture('error-404.json'), 'PUT', { kind: 'permanent', code: 'NOT_FOUND' }],
     [404, json, readFixture('error-404.json'), 'GET', { kind: 'permanent', code: 'NOT_FOUND' }],
-    [400, json, '{"errors":[{"status":"400","title":"You need to provide a payload following the JSONAPI spec"}]}', 'PUT', { kind: 'permanent', code: 'BAD_REQUEST' }],
+    [
+      400,
+      json,
+      '{"errors":[{"status":"400","title":"You need to provide a payload following the JSONAPI spec"}]}',
+      'PUT',
+      { kind: 'permanent', code: 'BAD_REQUEST' },
+    ],
     [405, { Allow: 'GET, PUT' }, '', 'DELETE', { kind: 'permanent', code: 'METHOD_NOT_ALLOWED' }],
     [406, json, '', 'PUT', { kind: 'permanent', code: 'NOT_ACCEPTABLE' }],
-    [409, json, '{"errors":[{"status":"409","title":"The resource already exists."}]}', 'PUT', { kind: 'retry', code: 'CONFLICT', maxRetries: 1 }],
+    [
+      409,
+      json,
+      '{"errors":[{"status":"409","title":"The resource already exists."}]}',
+      'PUT',
+      { kind: 'retry', code: 'CONFLICT', maxRetries: 1 },
+    ],
     [429, { 'Retry-After': '30' }, '', 'PUT', { kind: 'retry', code: 'RATE_LIMITED', retryAfterMs: 30_000 }],
-    [500, json, '{"errors":[{"status":"500","title":"Internal server error"}]}', 'PUT', { kind: 'retry', code: 'SERVER_ERROR' }],
-    [502, { 'content-type': 'text/html' }, '<html><body>Bad Gateway</body></html>', 'PUT', { kind: 'retry', code: 'SERVER_ERROR', errors: [] }],
-    [503, { 'content-type': 'text/html', 'retry-after': '120' }, readFixture('gateway-503.html'), 'PUT', { kind: 'retry', code: 'SERVER_ERROR', retryAfterMs: 120_000, errors: [] }],
+    [
+      500,
+      json,
+      '{"errors":[{"status":"500","title":"Internal server error"}]}',
+      'PUT',
+      { kind: 'retry', code: 'SERVER_ERROR' },
+    ],
+    [
+      502,
+      { 'content-type': 'text/html' },
+      '<html><body>Bad Gateway</body></html>',
+      'PUT',
+      { kind: 'retry', code: 'SERVER_ERROR', errors: [] },
+    ],
+    [
+      503,
+      { 'content-type': 'text/html', 'retry-after': '120' },
+      readFixture('gateway-503.html'),
+      'PUT',
+      { kind: 'retry', code: 'SERVER_ERROR', retryAfterMs: 120_000, errors: [] },
+    ],
     [504, {}, '', 'PUT', { kind: 'retry', code: 'SERVER_ERROR' }],
     [418, {}, '', 'PUT', { kind: 'permanent', code: 'UNEXPECTED_STATUS' }],
-    [200, { 'content-type': 'text/html' }, '<html>captive portal</html>', 'PUT', { kind: 'retry', code: 'INVALID_RESPONSE' }],
+    [
+      200,
+      { 'content-type': 'text/html' },
+      '<html>captive portal</html>',
+      'PUT',
+      { kind: 'retry', code: 'INVALID_RESPONSE' },
+    ],
     ['timeout', {}, '', 'PUT', { kind: 'retry', code: 'TIMEOUT', status: null }],
     ['network', {}, '', 'PUT', { kind: 'retry', code: 'NETWORK', status: null }],
   ])('%s %j', (status, headers, body, method, expected) => {
@@ -423,15 +686,24 @@ describe('classifyDataCiteFailure', () => {
   it('keeps the verbatim errors[] source/title of a 422', () => {
     const failure = classifyDataCiteFailure(422, json, readFixture('error-422-validation.json'));
     expect(failure.errors).toEqual([
-      { source: 'url', title: 'URL https://elsewhere.example.net/x is not allowed by repository EXAMPLE.LEDGER domain settings.' },
-      { source: 'xml', title: 'DOI 10.80123/04hm-asw9-09: Missing child element(s). Expected is ( {http://datacite.org/schema/kernel-4}title ). at line 9, column 0' },
+      {
+        source: 'url',
+        title: 'URL https://elsewhere.example.net/x is not allowed by repository EXAMPLE.LEDGER domain settings.',
+      },
+      {
+        source: 'xml',
+        title:
+          'DOI 10.80123/04hm-asw9-09: Missing child element(s). Expected is ( {http://datacite.org/schema/kernel-4}title ). at line 9, column 0',
+      },
     ]);
     expect(failure.reason).toContain('url: URL https://elsewhere.example.net/x is not allowed');
   });
 
   it('keeps status and a tag-free excerpt of an HTML gateway page', () => {
     const failure = classifyDataCiteFailure(503, { 'Content-Type': 'text/html' }, readFixture('gateway-503.html'));
-    expect(failure.reason).toBe('HTTP 503 text/html: 503 Service Temporarily Unavailable 503 Service Temporarily Unavailable nginx');
+    expect(failure.reason).toBe(
+      'HTTP 503 text/html: 503 Service Temporarily Unavailable 503 Service Temporarily Unavailable nginx',
+    );
   });
 
   it('survives JSON content type with a malformed body', () => {
@@ -484,7 +756,10 @@ describe('decideAfterFailure', () => {
 
   it('parks after 12 attempts or 24 hours and alerts', () => {
     expect(decideAfterFailure(retry, { ...budget, attempts: 12 })).toMatchObject({ kind: 'park', alertOps: true });
-    expect(decideAfterFailure(retry, { ...budget, nowMs: 24 * 3_600_000 })).toMatchObject({ kind: 'park', alertOps: true });
+    expect(decideAfterFailure(retry, { ...budget, nowMs: 24 * 3_600_000 })).toMatchObject({
+      kind: 'park',
+      alertOps: true,
+    });
   });
 
   it('re-sends a 409 once only', () => {
@@ -494,7 +769,13 @@ describe('decideAfterFailure', () => {
   });
 
   it('parks permanent failures without alert and auth failures with one', () => {
-    expect(decideAfterFailure(classifyDataCiteFailure(422, {}, ''), budget)).toMatchObject({ kind: 'park', alertOps: false });
-    expect(decideAfterFailure(classifyDataCiteFailure(401, {}, ''), budget)).toMatchObject({ kind: 'park', alertOps: true });
+    expect(decideAfterFailure(classifyDataCiteFailure(422, {}, ''), budget)).toMatchObject({
+      kind: 'park',
+      alertOps: false,
+    });
+    expect(decideAfterFailure(classifyDataCiteFailure(401, {}, ''), budget)).toMatchObject({
+      kind: 'park',
+      alertOps: true,
+    });
   });
 });

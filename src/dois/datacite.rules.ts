@@ -230,16 +230,46 @@ export function normalizeCrossrefFunderId(value: string): string | null {
 // SPDX ids we expect on image data, with names and `seeAlso` URLs from the SPDX licence list. Others fall back to
 // the SPDX page; DataCite fills rights/rightsUri from SPDX itself when it knows the id (server behaviour).
 const SPDX_LICENSES: Record<string, { name: string; uri: string }> = {
-  'CC0-1.0': { name: 'Creative Commons Zero v1.0 Universal', uri: 'https://creativecommons.org/publicdomain/zero/1.0/legalcode' },
-  'CC-BY-4.0': { name: 'Creative Commons Attribution 4.0 International', uri: 'https://creativecommons.org/licenses/by/4.0/legalcode' },
-  'CC-BY-SA-4.0': { name: 'Creative Commons Attribution Share Alike 4.0 International', uri: 'https://creativecommons.org/licenses/by-sa/4.0/legalcode' },
-  'CC-BY-NC-4.0': { name: 'Creative Commons Attribution Non Commercial 4.0 International', uri: 'https://creativecommons.org/licenses/by-nc/4.0/legalcode' },
-  'CC-BY-NC-SA-4.0': { name: 'Creative Commons Attribution Non Commercial Share Alike 4.0 International', uri: 'https://creativecommons.org/licenses/by-nc-sa/4.0/legalcode' },
-  'CC-BY-ND-4.0': { name: 'Creative Commons Attribution No Derivatives 4.0 International', uri: 'https://creativecommons.org/licenses/by-nd/4.0/legalcode' },
-  'CC-BY-NC-ND-4.0': { name: 'Creative Commons Attribution Non Commercial No Derivatives 4.0 International', uri: 'https://creativecommons.org/licenses/by-nc-nd/4.0/legalcode' },
-  'ODbL-1.0': { name: 'Open Data Commons Open Database License v1.0', uri: 'https://opendatacommons.org/licenses/odbl/1-0/' },
-  'ODC-By-1.0': { name: 'Open Data Commons Attribution License v1.0', uri: 'https://opendatacommons.org/licenses/by/1-0/' },
-  'PDDL-1.0': { name: 'Open Data Commons Public Domain Dedication & License 1.0', uri: 'https://opendatacommons.org/licenses/pddl/1-0/' },
+  'CC0-1.0': {
+    name: 'Creative Commons Zero v1.0 Universal',
+    uri: 'https://creativecommons.org/publicdomain/zero/1.0/legalcode',
+  },
+  'CC-BY-4.0': {
+    name: 'Creative Commons Attribution 4.0 International',
+    uri: 'https://creativecommons.org/licenses/by/4.0/legalcode',
+  },
+  'CC-BY-SA-4.0': {
+    name: 'Creative Commons Attribution Share Alike 4.0 International',
+    uri: 'https://creativecommons.org/licenses/by-sa/4.0/legalcode',
+  },
+  'CC-BY-NC-4.0': {
+    name: 'Creative Commons Attribution Non Commercial 4.0 International',
+    uri: 'https://creativecommons.org/licenses/by-nc/4.0/legalcode',
+  },
+  'CC-BY-NC-SA-4.0': {
+    name: 'Creative Commons Attribution Non Commercial Share Alike 4.0 International',
+    uri: 'https://creativecommons.org/licenses/by-nc-sa/4.0/legalcode',
+  },
+  'CC-BY-ND-4.0': {
+    name: 'Creative Commons Attribution No Derivatives 4.0 International',
+    uri: 'https://creativecommons.org/licenses/by-nd/4.0/legalcode',
+  },
+  'CC-BY-NC-ND-4.0': {
+    name: 'Creative Commons Attribution Non Commercial No Derivatives 4.0 International',
+    uri: 'https://creativecommons.org/licenses/by-nc-nd/4.0/legalcode',
+  },
+  'ODbL-1.0': {
+    name: 'Open Data Commons Open Database License v1.0',
+    uri: 'https://opendatacommons.org/licenses/odbl/1-0/',
+  },
+  'ODC-By-1.0': {
+    name: 'Open Data Commons Attribution License v1.0',
+    uri: 'https://opendatacommons.org/licenses/by/1-0/',
+  },
+  'PDDL-1.0': {
+    name: 'Open Data Commons Public Domain Dedication & License 1.0',
+    uri: 'https://opendatacommons.org/licenses/pddl/1-0/',
+  },
 };
 const SPDX_SCHEME_URI = 'https://spdx.org/licenses/';
 
@@ -317,7 +347,11 @@ function buildCreator(input: DataCiteCreatorInput): DataCiteCreator {
     });
   }
   if (input.kind === 'organization' && input.ror) {
-    nameIdentifiers.push({ nameIdentifier: normalizeRor(input.ror) ?? input.ror, nameIdentifierScheme: 'ROR', schemeUri: 'https://ror.org' });
+    nameIdentifiers.push({
+      nameIdentifier: normalizeRor(input.ror) ?? input.ror,
+      nameIdentifierScheme: 'ROR',
+      schemeUri: 'https://ror.org',
+    });
   }
   const given = input.givenName?.trim();
   const family = input.familyName?.trim();
@@ -394,7 +428,10 @@ export interface BuildDataCiteAttributesOptions {
  * arrays are replaced wholesale (so `[]` clears a removed relation) and a replayed PUT must carry the whole record
  * (§9.3). Does not validate: run validateForPublish.
  */
-export function buildDataCiteAttributes(input: DataCiteDatasetInput, opts: BuildDataCiteAttributesOptions): DataCiteAttributes {
+export function buildDataCiteAttributes(
+  input: DataCiteDatasetInput,
+  opts: BuildDataCiteAttributesOptions,
+): DataCiteAttributes {
   const doi = normalizeDoi(input.doi) ?? input.doi;
   const publisher: DataCitePublisher = { name: input.publisher.name.trim() };
   if (input.publisher.ror) {
@@ -408,7 +445,10 @@ export function buildDataCiteAttributes(input: DataCiteDatasetInput, opts: Build
     [
       ...(input.organism ? [buildSubjectFromTerm(input.organism)] : []),
       ...(input.imagingMethod ? [buildSubjectFromTerm(input.imagingMethod)] : []),
-      ...input.keywords.map((k) => k.trim()).filter((k) => k.length > 0).map((k): DataCiteSubject => ({ subject: k })),
+      ...input.keywords
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0)
+        .map((k): DataCiteSubject => ({ subject: k })),
     ],
     (s) => `${s.valueUri ?? ''}|${s.subject.toLowerCase()}`,
   );
@@ -416,7 +456,11 @@ export function buildDataCiteAttributes(input: DataCiteDatasetInput, opts: Build
   // §12: a withdrawal keeps every existing date and adds one Withdrawn date with the reason.
   const dates: DataCiteDate[] = input.dates
     .filter((d) => !(input.withdrawn && d.dateType === 'Withdrawn'))
-    .map((d) => (d.dateInformation ? { date: d.date, dateType: d.dateType, dateInformation: d.dateInformation } : { date: d.date, dateType: d.dateType }));
+    .map((d) =>
+      d.dateInformation
+        ? { date: d.date, dateType: d.dateType, dateInformation: d.dateInformation }
+        : { date: d.date, dateType: d.dateType },
+    );
   if (input.withdrawn) {
     dates.push({ date: input.withdrawn.date, dateType: 'Withdrawn', dateInformation: input.withdrawn.reason });
   }
@@ -432,12 +476,17 @@ export function buildDataCiteAttributes(input: DataCiteDatasetInput, opts: Build
     types: { resourceTypeGeneral: 'Dataset', resourceType: RESOURCE_TYPE_BY_KIND[input.kind] },
     subjects,
     dates,
-    identifiers: input.accession ? [{ identifier: input.accession, identifierType: describeAccession(input.accession) }] : [],
-    relatedIdentifiers: dedupeBy(input.related.map(buildRelatedIdentifier), (r) =>
-      `${r.relationType}|${r.relatedIdentifierType}|${r.relatedIdentifier.toLowerCase()}`,
+    identifiers: input.accession
+      ? [{ identifier: input.accession, identifierType: describeAccession(input.accession) }]
+      : [],
+    relatedIdentifiers: dedupeBy(
+      input.related.map(buildRelatedIdentifier),
+      (r) => `${r.relationType}|${r.relatedIdentifierType}|${r.relatedIdentifier.toLowerCase()}`,
     ),
     rightsList: [buildRightsFromSpdx(input.license)],
-    descriptions: input.description?.trim() ? [{ description: input.description.trim(), descriptionType: 'Abstract' }] : [],
+    descriptions: input.description?.trim()
+      ? [{ description: input.description.trim(), descriptionType: 'Abstract' }]
+      : [],
     fundingReferences: input.grants.map(buildFundingReference),
   };
   if (input.version) attributes.version = input.version;
@@ -461,13 +510,45 @@ export interface DataCiteValidationIssue {
 // REST attribute names (§4). Anything else is silently dropped by the server, so we refuse it before sending.
 const KNOWN_KEYS = {
   root: [
-    'doi', 'prefix', 'suffix', 'url', 'event', 'schemaVersion', 'xml', 'creators', 'contributors', 'titles', 'publisher',
-    'publicationYear', 'types', 'subjects', 'dates', 'identifiers', 'alternateIdentifiers', 'relatedIdentifiers',
-    'rightsList', 'descriptions', 'fundingReferences', 'language', 'version', 'sizes', 'formats', 'geoLocations',
+    'doi',
+    'prefix',
+    'suffix',
+    'url',
+    'event',
+    'schemaVersion',
+    'xml',
+    'creators',
+    'contributors',
+    'titles',
+    'publisher',
+    'publicationYear',
+    'types',
+    'subjects',
+    'dates',
+    'identifiers',
+    'alternateIdentifiers',
+    'relatedIdentifiers',
+    'rightsList',
+    'descriptions',
+    'fundingReferences',
+    'language',
+    'version',
+    'sizes',
+    'formats',
+    'geoLocations',
     'relatedItems',
   ],
   creator: ['name', 'nameType', 'givenName', 'familyName', 'lang', 'nameIdentifiers', 'affiliation'],
-  contributor: ['name', 'nameType', 'givenName', 'familyName', 'lang', 'nameIdentifiers', 'affiliation', 'contributorType'],
+  contributor: [
+    'name',
+    'nameType',
+    'givenName',
+    'familyName',
+    'lang',
+    'nameIdentifiers',
+    'affiliation',
+    'contributorType',
+  ],
   nameIdentifier: ['nameIdentifier', 'nameIdentifierScheme', 'schemeUri'],
   affiliation: ['name', 'affiliationIdentifier', 'affiliationIdentifierScheme', 'schemeUri'],
   title: ['title', 'titleType', 'lang'],
@@ -478,12 +559,26 @@ const KNOWN_KEYS = {
   identifier: ['identifier', 'identifierType'],
   alternateIdentifier: ['alternateIdentifier', 'alternateIdentifierType'],
   relatedIdentifier: [
-    'relatedIdentifier', 'relatedIdentifierType', 'relationType', 'resourceTypeGeneral', 'relatedMetadataScheme',
-    'schemeUri', 'schemeType', 'relationTypeInformation',
+    'relatedIdentifier',
+    'relatedIdentifierType',
+    'relationType',
+    'resourceTypeGeneral',
+    'relatedMetadataScheme',
+    'schemeUri',
+    'schemeType',
+    'relationTypeInformation',
   ],
   rights: ['rights', 'rightsUri', 'rightsIdentifier', 'rightsIdentifierScheme', 'schemeUri', 'lang'],
   description: ['description', 'descriptionType', 'lang'],
-  fundingReference: ['funderName', 'funderIdentifier', 'funderIdentifierType', 'awardNumber', 'awardUri', 'awardTitle', 'schemeUri'],
+  fundingReference: [
+    'funderName',
+    'funderIdentifier',
+    'funderIdentifierType',
+    'awardNumber',
+    'awardUri',
+    'awardTitle',
+    'schemeUri',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 // §4 spelling traps: keys people actually send that the REST API drops without an error.
@@ -542,7 +637,10 @@ export function validateForPublish(
     for (const key of Object.keys(obj)) {
       if (allowed.includes(key)) continue;
       const hint = KEY_HINTS[key];
-      add(path ? `${path}.${key}` : key, `unknown attribute, DataCite would silently drop it${hint ? `; use ${hint}` : ''}`);
+      add(
+        path ? `${path}.${key}` : key,
+        `unknown attribute, DataCite would silently drop it${hint ? `; use ${hint}` : ''}`,
+      );
     }
   };
   const checkVocab = (value: unknown, list: readonly string[], field: string, required: boolean): void => {
@@ -551,11 +649,20 @@ export function validateForPublish(
       return;
     }
     if (typeof value !== 'string' || !list.includes(value)) {
-      const caseHint = typeof value === 'string' ? list.find((v) => v.toLowerCase() === value.toLowerCase()) : undefined;
-      add(field, `"${String(value)}" is not in the schema ${schemaVersion} list${caseHint ? ` (did you mean "${caseHint}"? values are case-sensitive)` : ''}`);
+      const caseHint =
+        typeof value === 'string' ? list.find((v) => v.toLowerCase() === value.toLowerCase()) : undefined;
+      add(
+        field,
+        `"${String(value)}" is not in the schema ${schemaVersion} list${caseHint ? ` (did you mean "${caseHint}"? values are case-sensitive)` : ''}`,
+      );
     }
   };
-  const eachRecord = (value: unknown, field: string, required: boolean, fn: (item: UnknownRecord, path: string) => void): void => {
+  const eachRecord = (
+    value: unknown,
+    field: string,
+    required: boolean,
+    fn: (item: UnknownRecord, path: string) => void,
+  ): void => {
     if (value === undefined) {
       if (required) add(field, 'at least one entry is required');
       return;
@@ -596,7 +703,11 @@ export function validateForPublish(
         const scheme = ni['nameIdentifierScheme'];
         if (!isNonEmptyString(value)) add(`${niPath}.nameIdentifier`, 'is required');
         if (!isNonEmptyString(scheme)) add(`${niPath}.nameIdentifierScheme`, 'is required with a nameIdentifier');
-        if (scheme === 'ORCID' && isNonEmptyString(value) && !(value.startsWith(ORCID_URL_PREFIX) && isValidOrcid(value))) {
+        if (
+          scheme === 'ORCID' &&
+          isNonEmptyString(value) &&
+          !(value.startsWith(ORCID_URL_PREFIX) && isValidOrcid(value))
+        ) {
           add(`${niPath}.nameIdentifier`, 'must be an https://orcid.org/ URL with a valid check digit');
         }
         if (scheme === 'ROR' && isNonEmptyString(value) && !(value.startsWith(ROR_URL_PREFIX) && isValidRor(value))) {
@@ -611,7 +722,10 @@ export function validateForPublish(
       if (id !== undefined && !isNonEmptyString(aff['affiliationIdentifierScheme'])) {
         add(`${affPath}.affiliationIdentifierScheme`, 'is required with an affiliationIdentifier');
       }
-      if (aff['affiliationIdentifierScheme'] === 'ROR' && !(isNonEmptyString(id) && id.startsWith(ROR_URL_PREFIX) && isValidRor(id))) {
+      if (
+        aff['affiliationIdentifierScheme'] === 'ROR' &&
+        !(isNonEmptyString(id) && id.startsWith(ROR_URL_PREFIX) && isValidRor(id))
+      ) {
         add(`${affPath}.affiliationIdentifier`, 'must be an https://ror.org/ URL with valid check digits');
       }
     });
@@ -637,7 +751,10 @@ export function validateForPublish(
     if (id !== undefined && !isNonEmptyString(publisher['publisherIdentifierScheme'])) {
       add('publisher.publisherIdentifierScheme', 'is required with a publisherIdentifier');
     }
-    if (publisher['publisherIdentifierScheme'] === 'ROR' && !(isNonEmptyString(id) && id.startsWith(ROR_URL_PREFIX) && isValidRor(id))) {
+    if (
+      publisher['publisherIdentifierScheme'] === 'ROR' &&
+      !(isNonEmptyString(id) && id.startsWith(ROR_URL_PREFIX) && isValidRor(id))
+    ) {
       add('publisher.publisherIdentifier', 'must be an https://ror.org/ URL with valid check digits');
     }
   } else if (!isNonEmptyString(publisher)) {
@@ -646,7 +763,10 @@ export function validateForPublish(
   }
 
   const year = attrs['publicationYear'];
-  if (!((typeof year === 'number' && Number.isInteger(year)) || typeof year === 'string') || !/^\d{4}$/.test(String(year))) {
+  if (
+    !((typeof year === 'number' && Number.isInteger(year)) || typeof year === 'string') ||
+    !/^\d{4}$/.test(String(year))
+  ) {
     add('publicationYear', 'is required as a 4-digit year');
   }
 
@@ -695,7 +815,8 @@ export function validateForPublish(
   });
   eachRecord(attrs['rightsList'], 'rightsList', false, (r, path) => {
     checkKeys(r, KNOWN_KEYS.rights, path);
-    if (!isNonEmptyString(r['rights']) && !isNonEmptyString(r['rightsIdentifier'])) add(`${path}.rights`, 'is required');
+    if (!isNonEmptyString(r['rights']) && !isNonEmptyString(r['rightsIdentifier']))
+      add(`${path}.rights`, 'is required');
   });
   eachRecord(attrs['descriptions'], 'descriptions', false, (d, path) => {
     checkKeys(d, KNOWN_KEYS.description, path);
@@ -709,10 +830,16 @@ export function validateForPublish(
     const id = f['funderIdentifier'];
     if (id !== undefined) {
       checkVocab(f['funderIdentifierType'], vocab.funderIdentifierType, `${path}.funderIdentifierType`, true);
-      if (f['funderIdentifierType'] === 'ROR' && !(isNonEmptyString(id) && isValidRor(id) && id.startsWith(ROR_URL_PREFIX))) {
+      if (
+        f['funderIdentifierType'] === 'ROR' &&
+        !(isNonEmptyString(id) && isValidRor(id) && id.startsWith(ROR_URL_PREFIX))
+      ) {
         add(`${path}.funderIdentifier`, 'must be an https://ror.org/ URL with valid check digits');
       }
-      if (f['funderIdentifierType'] === 'Crossref Funder ID' && !(isNonEmptyString(id) && id.startsWith(`https://doi.org/${CROSSREF_FUNDER_PREFIX}`))) {
+      if (
+        f['funderIdentifierType'] === 'Crossref Funder ID' &&
+        !(isNonEmptyString(id) && id.startsWith(`https://doi.org/${CROSSREF_FUNDER_PREFIX}`))
+      ) {
         add(`${path}.funderIdentifier`, 'must be https://doi.org/10.13039/…');
       }
     }
@@ -730,9 +857,7 @@ export type DoiTargetState = RemoteDoiState;
 
 /** What we know about the DOI at DataCite when deciding: nothing read, a 404 on an authenticated GET, or a record. */
 export type RemoteObservation =
-  | { kind: 'not-checked' }
-  | { kind: 'absent' }
-  | { kind: 'present'; state: RemoteDoiState; registered: string | null };
+  { kind: 'not-checked' } | { kind: 'absent' } | { kind: 'present'; state: RemoteDoiState; registered: string | null };
 
 export type DoiAction =
   /** PUT /dois/{doi} with the full attributes and this event; afterwards the state must be expectState. */
@@ -748,7 +873,10 @@ export type DoiAction =
  * The event that moves a DOI from `from` to `to` (§6), undefined when no event is needed, or null when no event can
  * (nothing returns a DOI to draft). `show` (registered→findable) is undocumented, so we use `publish`.
  */
-export function selectDataCiteEvent(from: RemoteDoiState | 'absent', to: DoiTargetState): DataCiteEvent | undefined | null {
+export function selectDataCiteEvent(
+  from: RemoteDoiState | 'absent',
+  to: DoiTargetState,
+): DataCiteEvent | undefined | null {
   if (from === to) return undefined;
   switch (to) {
     case 'draft':
@@ -777,11 +905,13 @@ export function applyDataCiteEvent(state: RemoteDoiState, event: DataCiteEvent |
  */
 export function nextDoiAction(local: LocalDoiState, target: DoiTargetState, remote: RemoteObservation): DoiAction {
   if (local === 'none') return { kind: 'skip', reason: 'no DOI has been requested' };
-  if (local === 'failed') return { kind: 'park', reason: 'the DOI job failed earlier; it is re-driven by hand (retry resets it to pending)' };
+  if (local === 'failed')
+    return { kind: 'park', reason: 'the DOI job failed earlier; it is re-driven by hand (retry resets it to pending)' };
 
   const put = (from: RemoteDoiState | 'absent'): DoiAction => {
     const event = selectDataCiteEvent(from, target);
-    if (event === null) return { kind: 'park', reason: `cannot move a ${from} DOI back to draft (§6: nothing returns a DOI to draft)` };
+    if (event === null)
+      return { kind: 'park', reason: `cannot move a ${from} DOI back to draft (§6: nothing returns a DOI to draft)` };
     return { kind: 'put', event, expectState: target };
   };
 
@@ -791,7 +921,10 @@ export function nextDoiAction(local: LocalDoiState, target: DoiTargetState, remo
     case 'absent':
       if (local === 'registered' || local === 'findable') {
         // We confirmed it earlier, so a 404 now means the wrong host or account (§7), not a lost DOI.
-        return { kind: 'park', reason: `DataCite has no record of a DOI we confirmed as ${local}: check API host and repository credentials` };
+        return {
+          kind: 'park',
+          reason: `DataCite has no record of a DOI we confirmed as ${local}: check API host and repository credentials`,
+        };
       }
       return put('absent');
     case 'not-checked':
@@ -854,16 +987,27 @@ function extractFacts(attrs: UnknownRecord): Map<string, string[]> {
         put(`${key}[${i}].nameIdentifiers`, ni['nameIdentifier'], ni['nameIdentifierScheme'], ni['schemeUri']);
       }
       for (const aff of asRecords(person['affiliation'])) {
-        put(`${key}[${i}].affiliation`, aff['affiliationIdentifier'], aff['affiliationIdentifierScheme'], aff['schemeUri']);
+        put(
+          `${key}[${i}].affiliation`,
+          aff['affiliationIdentifier'],
+          aff['affiliationIdentifierScheme'],
+          aff['schemeUri'],
+        );
       }
     });
   }
   const publisher = attrs['publisher'];
   if (isRecord(publisher)) {
-    put('publisher.publisherIdentifier', publisher['publisherIdentifier'], publisher['publisherIdentifierScheme'], publisher['schemeUri']);
+    put(
+      'publisher.publisherIdentifier',
+      publisher['publisherIdentifier'],
+      publisher['publisherIdentifierScheme'],
+      publisher['schemeUri'],
+    );
   }
   for (const s of asRecords(attrs['subjects'])) put('subjects', s['valueUri'], s['schemeUri']);
-  for (const r of asRecords(attrs['rightsList'])) put('rightsList.rightsIdentifier', r['rightsIdentifier'], r['rightsIdentifierScheme']);
+  for (const r of asRecords(attrs['rightsList']))
+    put('rightsList.rightsIdentifier', r['rightsIdentifier'], r['rightsIdentifierScheme']);
   for (const f of asRecords(attrs['fundingReferences'])) {
     put('fundingReferences.funderIdentifier', f['funderIdentifier'], f['funderIdentifierType']);
     put('fundingReferences.awardNumber', f['awardNumber']);
@@ -882,7 +1026,10 @@ function extractFacts(attrs: UnknownRecord): Map<string, string[]> {
  * Every fact we sent that did not come back. A missing one means the server dropped a key we spelled wrongly or
  * that it does not store (§4 spelling traps, §16 pitfall 13), or that the read lacked `?publisher=true&affiliation=true`.
  */
-export function compareSentWithReturned(sent: DataCiteAttributes | UnknownRecord, returned: UnknownRecord): AttributeMismatch[] {
+export function compareSentWithReturned(
+  sent: DataCiteAttributes | UnknownRecord,
+  returned: UnknownRecord,
+): AttributeMismatch[] {
   const want = extractFacts({ ...sent });
   const got = extractFacts(returned);
   const mismatches: AttributeMismatch[] = [];
@@ -923,11 +1070,18 @@ export function checkPostCondition(expected: PostConditionExpectation, record: D
   if (expected.sent) {
     const mismatches = compareSentWithReturned(expected.sent, { ...record.attributes, url: record.url ?? undefined });
     if (mismatches.length > 0) {
-      return { outcome: 'mismatch', reason: `DataCite did not keep: ${[...new Set(mismatches.map((m) => m.field))].join(', ')}`, mismatches };
+      return {
+        outcome: 'mismatch',
+        reason: `DataCite did not keep: ${[...new Set(mismatches.map((m) => m.field))].join(', ')}`,
+        mismatches,
+      };
     }
   }
   if (expected.state !== 'draft' && record.registered === null) {
-    return { outcome: 'not-live', reason: 'DataCite has not registered the Handle yet (registered is null): re-check later' };
+    return {
+      outcome: 'not-live',
+      reason: 'DataCite has not registered the Handle yet (registered is null): re-check later',
+    };
   }
   return { outcome: 'ok' };
 }
@@ -1008,7 +1162,11 @@ export function parseRetryAfterMs(value: string | undefined, nowMs?: number): nu
 }
 
 function excerpt(text: string, max = 200): string {
-  const plain = text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = text
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > max ? `${plain.slice(0, max)}…` : plain;
 }
 
@@ -1072,7 +1230,12 @@ export function classifyDataCiteFailure(
   const withRetryAfter = retryAfterMs === undefined ? {} : { retryAfterMs };
 
   if (status >= 200 && status < 300) {
-    return { ...base, kind: 'retry', code: 'INVALID_RESPONSE', reason: `HTTP ${status} with a body that is not a DOI record: ${excerpt(bodyText)}` };
+    return {
+      ...base,
+      kind: 'retry',
+      code: 'INVALID_RESPONSE',
+      reason: `HTTP ${status} with a body that is not a DOI record: ${excerpt(bodyText)}`,
+    };
   }
   switch (status) {
     case 400:
@@ -1118,7 +1281,12 @@ export const DEFAULT_BACKOFF_CAP_MS = 15 * 60_000;
  * Exponential backoff with full jitter (§11): random(0, min(cap, base·2^attempt)), attempt counted from 0, but never
  * less than Retry-After. Everything is capped at `capMs`, so a hostile Retry-After cannot park a worker for a day.
  */
-export function backoffDelayMs(attempt: number, rng: () => number, retryAfterMs?: number, opts: BackoffOptions = {}): number {
+export function backoffDelayMs(
+  attempt: number,
+  rng: () => number,
+  retryAfterMs?: number,
+  opts: BackoffOptions = {},
+): number {
   const base = opts.baseMs ?? DEFAULT_BACKOFF_BASE_MS;
   const cap = opts.capMs ?? DEFAULT_BACKOFF_CAP_MS;
   const ceiling = Math.min(cap, base * 2 ** Math.max(0, Math.min(attempt, 52)));
@@ -1146,10 +1314,16 @@ export type FailureDecision =
 /** What the job does after a failure: retry after a delay, or park (§11: ≈12 attempts or 24 h). */
 export function decideAfterFailure(failure: DataCiteFailure, budget: RetryBudget): FailureDecision {
   if (failure.kind !== 'retry') return { kind: 'park', reason: failure.reason, alertOps: failure.kind === 'auth' };
-  const maxAttempts = Math.min(budget.maxAttempts ?? 12, failure.maxRetries === undefined ? Infinity : failure.maxRetries + 1);
+  const maxAttempts = Math.min(
+    budget.maxAttempts ?? 12,
+    failure.maxRetries === undefined ? Infinity : failure.maxRetries + 1,
+  );
   const elapsed = budget.nowMs - budget.firstAttemptAtMs;
   if (budget.attempts >= maxAttempts || elapsed >= (budget.maxElapsedMs ?? 24 * 3_600_000)) {
     return { kind: 'park', reason: `gave up after ${budget.attempts} attempts: ${failure.reason}`, alertOps: true };
   }
-  return { kind: 'retry', delayMs: backoffDelayMs(budget.attempts - 1, budget.rng, failure.retryAfterMs, budget.backoff) };
+  return {
+    kind: 'retry',
+    delayMs: backoffDelayMs(budget.attempts - 1, budget.rng, failure.retryAfterMs, budget.backoff),
+  };
 }

@@ -31,7 +31,13 @@ describe('generateDoiSuffix', () => {
 
   it('produces valid, lower-case, DOI-safe suffixes for arbitrary bytes', () => {
     for (let seed = 0; seed < 500; seed++) {
-      const bytes = Buffer.from([seed & 0xff, (seed * 7) & 0xff, (seed * 31) & 0xff, (seed * 131) & 0xff, (seed >> 8) & 0xff]);
+      const bytes = Buffer.from([
+        seed & 0xff,
+        (seed * 7) & 0xff,
+        (seed * 31) & 0xff,
+        (seed * 131) & 0xff,
+        (seed >> 8) & 0xff,
+      ]);
       const suffix = generateDoiSuffix(bytes);
       expect(suffix).toMatch(/^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-\d{2}$/);
       expect(isValidDoiSuffix(suffix)).toBe(true);

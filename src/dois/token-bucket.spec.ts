@@ -14,9 +14,12 @@ describe('tokenBucketConfigFor', () => {
     expect(config.refillPerMs).toBeCloseTo(rate, 12);
   });
 
-  it.each([{ limit: 10, burst: 10 }, { limit: 10, burst: 0 }, { limit: 2.5 }, { windowMs: 0 }])('rejects %j', (opts) => {
-    expect(() => tokenBucketConfigFor(opts)).toThrow(RangeError);
-  });
+  it.each([{ limit: 10, burst: 10 }, { limit: 10, burst: 0 }, { limit: 2.5 }, { windowMs: 0 }])(
+    'rejects %j',
+    (opts) => {
+      expect(() => tokenBucketConfigFor(opts)).toThrow(RangeError);
+    },
+  );
 });
 
 describe('takeToken', () => {

@@ -162,7 +162,12 @@ export class RedisTokenBucketRateLimiter implements RateLimiter {
   }
 
   async tryAcquire(): Promise<{ granted: boolean; waitMs: number }> {
-    const args = [String(this.config.capacity), String(this.config.refillPerMs), String(this.ttlMs), this.opts.now ? String(this.opts.now()) : ''];
+    const args = [
+      String(this.config.capacity),
+      String(this.config.refillPerMs),
+      String(this.ttlMs),
+      this.opts.now ? String(this.opts.now()) : '',
+    ];
     let reply: unknown;
     try {
       reply = await this.redis.evalsha(TAKE_TOKEN_SHA, 1, this.opts.key, ...args);
@@ -170,7 +175,8 @@ export class RedisTokenBucketRateLimiter implements RateLimiter {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       reply = await this.redis.eval(TAKE_TOKEN_LUA, 1, this.opts.key, ...args);
     }
-    if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected rate limiter reply: ${JSON.stringify(reply)}`);
+    if (!Array.isArray(reply) || reply.length !== 2)
+      throw new Error(`unexpected rate limiter reply: ${JSON.stringify(reply)}`);
     return { granted: Number(reply[0]) === 1, waitMs: Number(reply[1]) };
   }
 

@@ -267,3 +267,22 @@ describe('decodeBase64Strict', () => {
     expect(decodeBase64Strict(text)).toBeNull();
   });
 });
+
+describe('verifier keys whose base64 contains "+"', () => {
+  it('parses and verifies them (the key text is split at the first two "+" only)', () => {
+    let found: { name: string; raw: Buffer; key: ReturnType<typeof privateKeyFromSeed> } | null = null;
+    for (let i = 0; i < 500 && !found; i++) {
+      const key = privateKeyFromSeed(Buffer.alloc(32, i));
+      const raw = publicKeyRaw(key);
+      if (verifierKeyText('ledger.test/log', raw).split('+').length > 3) found = { name: 'ledger.test/log', raw, key };
+    }
+    if (!found) throw new Error('no seed in 0..499 gives a "+" in the base64 key');
+    const text = verifierKeyText(found.name, found.raw);
+    const parsed = parseVerifierKey(text);
+    expect(parsed).toMatchObject({ name: found.name });
+    if ('error' in parsed) throw new Error(parsed.error);
+    expect(parsed.publicKeyRaw.equals(found.raw)).toBe(true);
+    const note = signNote('ledger.test/log\n1\n' + Buffer.alloc(32).toString('base64') + '\n', found.name, found.key);
+    expect(openNote(note, [parsed])).toMatchObject({ body: expect.any(String) });
+  });
+});

@@ -97,9 +97,13 @@ export function verifierKeyText(name: string, publicKeyRaw: Buffer): string {
 
 export function parseVerifierKey(text: string): VerifierKey | { error: string } {
   if (typeof text !== 'string') return { error: 'verifier key must be a string' };
-  const parts = text.split('+');
-  if (parts.length !== 3) return { error: 'verifier key must be name+keyid+key' };
-  const [name, keyIdHex, keyText] = parts;
+  // Split at the first two '+' only: the base64 key itself may contain '+'.
+  const first = text.indexOf('+');
+  const second = first < 0 ? -1 : text.indexOf('+', first + 1);
+  if (first < 0 || second < 0) return { error: 'verifier key must be name+keyid+key' };
+  const name = text.slice(0, first);
+  const keyIdHex = text.slice(first + 1, second);
+  const keyText = text.slice(second + 1);
   if (!isValidKeyName(name)) return { error: 'invalid key name' };
   if (!/^[0-9a-fA-F]{8}$/.test(keyIdHex)) return { error: 'key ID must be 8 hex digits' };
   const key = decodeBase64Strict(keyText);

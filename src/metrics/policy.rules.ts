@@ -137,7 +137,9 @@ export function independenceFactor(policy: MetricsPolicy, level: IndependenceLev
 /** Round half away from zero at `decimals`; only ever applied to values leaving the service. */
 export function roundMetric(value: number, decimals: number): number {
   const scale = 10 ** decimals;
-  const rounded = Math.sign(value) * Math.round(Math.abs(value) * scale + Number.EPSILON * scale) / scale;
+  // 15 significant digits drop binary noise first, so 0.1234565 rounds up as written.
+  const scaled = Number((Math.abs(value) * scale).toPrecision(15));
+  const rounded = (Math.sign(value) * Math.round(scaled)) / scale;
   return Object.is(rounded, -0) ? 0 : rounded;
 }
 

@@ -11,16 +11,23 @@ import {
   validateForPublish,
 } from '../../src/dois/datacite.rules.js';
 import type { DataCiteAttributes, DataCiteEvent } from '../../src/dois/datacite.rules.js';
-import { RedisTokenBucketRateLimiter, takeToken, tokenBucketConfigFor, TokenBucketRateLimiter } from '../../src/dois/token-bucket.js';
+import {
+  RedisTokenBucketRateLimiter,
+  takeToken,
+  tokenBucketConfigFor,
+  TokenBucketRateLimiter,
+} from '../../src/dois/token-bucket.js';
 import type { TokenBucketState } from '../../src/dois/token-bucket.js';
 import { startDataCiteEmulator } from '../support/datacite-emulator.js';
+import { ping, redisUrlForTests } from '../support/redis.js';
 import type { DataCiteEmulator, DataCiteEmulatorOptions } from '../support/datacite-emulator.js';
 import { imageDatasetInput, withdrawnDatasetInput } from '../fixtures/datacite/dataset-inputs.js';
 
 const USER_AGENT = 'cell-image-ledger-tests/1.0 (https://ledger.example.org; mailto:ops@example.org)';
 const DOI = imageDatasetInput.doi;
 
-const attributesFor = (event?: DataCiteEvent): DataCiteAttributes => buildDataCiteAttributes(imageDatasetInput, { schemaVersion: '4.6', event });
+const attributesFor = (event?: DataCiteEvent): DataCiteAttributes =>
+  buildDataCiteAttributes(imageDatasetInput, { schemaVersion: '4.6', event });
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function captureError(promise: Promise<unknown>): Promise<DataCiteError> {
@@ -69,7 +76,12 @@ describe('DataCiteClient against the DataCite emulator', () => {
   it('creates a draft with PUT /dois/{doi} (201), and a replay updates it (200)', async () => {
     const attrs = attributesFor();
     const first = await client.putDoi(DOI, attrs);
-    expect({ status: first.status, created: first.created, state: first.record.state, registered: first.record.registered }).toEqual({
+    expect({
+      status: first.status,
+      created: first.created,
+      state: first.record.state,
+      registered: first.record.registered,
+    }).toEqual({
       status: 201,
       created: true,
       state: 'draft',
@@ -88,7 +100,9 @@ describe('DataCiteClient against the DataCite emulator', () => {
     expect(request?.query).toEqual({ publisher: 'true', affiliation: 'true' });
     expect(request?.headers['content-type']).toBe('application/vnd.api+json');
     expect(request?.headers['user-agent']).toBe(USER_AGENT);
-    expect(request?.headers['authorization']).toBe(`Basic ${Buffer.from(`${emulator.repositoryId}:${emulator.password}`).toString('base64')}`);
+    expect(request?.headers['authorization']).toBe(
+      `Basic ${Buffer.from(`${emulator.repositoryId}:${emulator.password}`).toString('base64')}`,
+    );
     expect(request?.json).toEqual({ data: { id: DOI, type: 'dois', attributes: attrs } });
     expect(request?.droppedKeys).toEqual([]);
   });
@@ -117,7 +131,11 @@ describe('DataCiteClient against the DataCite emulator', () => {
   });
 
   it('does not validate drafts, but a publish with invalid metadata is a permanent 422 with errors[] source/title', async () => {
-    const invalid = { ...attributesFor(), titles: [], types: { resourceTypeGeneral: 'dataset', resourceType: 'Microscopy image set' } };
+    const invalid = {
+      ...attributesFor(),
+      titles: [],
+      types: { resourceTypeGeneral: 'dataset', resourceType: 'Microscopy image set' },
+    };
     // Our own check would have refused to send it.
     expect(validateForPublish(invalid).map((i) => i.field)).toEqual(['titles', 'types.resourceTypeGeneral']);
 
@@ -134,14 +152,21 @@ describe('DataCiteClient against the DataCite emulator', () => {
   it('maps 401 Bad credentials to an auth failure, on writes and reads', async () => {
     const wrong = makeClient({ password: 'not-the-password' });
     const write = await captureError(wrong.putDoi(DOI, attributesFor()));
-    expect(write.failure).toMatchObject({ kind: 'auth', code: 'BAD_CREDENTIALS', status: 401, errors: [{ source: null, title: 'Bad credentials.' }] });
+    expect(write.failure).toMatchObject({
+      kind: 'auth',
+      code: 'BAD_CREDENTIALS',
+      status: 401,
+      errors: [{ source: null, title: 'Bad credentials.' }],
+    });
     const read = await captureError(wrong.getDoi(DOI));
     expect(read.kind).toBe('auth');
     expect(emulator.dois.size).toBe(0);
   });
 
   it('maps a prefix the repository does not own to an auth failure (403)', async () => {
-    const error = await captureError(client.putDoi('10.99999/04hm-asw9-09', { ...attributesFor(), doi: '10.99999/04hm-asw9-09' }));
+    const error = await captureError(
+      client.putDoi('10.99999/04hm-asw9-09', { ...attributesFor(), doi: '10.99999/04hm-asw9-09' }),
+    );
     expect(error.failure).toMatchObject({ kind: 'auth', code: 'FORBIDDEN', status: 403 });
   });
 
@@ -170,7 +195,9 @@ describe('DataCiteClient against the DataCite emulator', () => {
     emulator.setFaults([{ fault: { kind: 'html', status: 503 } }]);
     const error = await captureError(client.putDoi(DOI, attributesFor()));
     expect(error.failure).toMatchObject({ kind: 'retry', code: 'SERVER_ERROR', status: 503, errors: [] });
-    expect(error.failure.reason).toBe('HTTP 503 text/html: 503 Service Temporarily Unavailable 503 Service Temporarily Unavailable nginx');
+    expect(error.failure.reason).toBe(
+      'HTTP 503 text/html: 503 Service Temporarily Unavailable 503 Service Temporarily Unavailable nginx',
+    );
   });
 
   it('classifies a JSON 500 as retryable', async () => {
@@ -213,14 +240,27 @@ describe('DataCiteClient against the DataCite emulator', () => {
     // A caller that spelled the key in the plural, as the schema docs might suggest.
     const misspelled = {
       ...attrs,
-      creators: [{ name: firstCreator?.name, nameType: firstCreator?.nameType, nameIdentifiers: firstCreator?.nameIdentifiers, affiliations: firstCreator?.affiliation }, ...others],
+      creators: [
+        {
+          name: firstCreator?.name,
+          nameType: firstCreator?.nameType,
+          nameIdentifiers: firstCreator?.nameIdentifiers,
+          affiliations: firstCreator?.affiliation,
+        },
+        ...others,
+      ],
     };
     expect(validateForPublish(misspelled).map((i) => i.field)).toEqual(['creators[0].affiliations']);
-    const sent = { ...misspelled, creators: [{ ...misspelled.creators[0], affiliation: firstCreator?.affiliation }, ...others] };
+    const sent = {
+      ...misspelled,
+      creators: [{ ...misspelled.creators[0], affiliation: firstCreator?.affiliation }, ...others],
+    };
     // Send the misspelled record but compare with what we meant to send.
     const result = await client.putDoi(DOI, misspelled as unknown as DataCiteAttributes);
     expect(emulator.requests[0]?.droppedKeys).toEqual(['creators[0].affiliations']);
-    expect(compareSentWithReturned(sent, result.record.attributes).map((m) => m.field)).toEqual(['creators[0].affiliation']);
+    expect(compareSentWithReturned(sent, result.record.attributes).map((m) => m.field)).toEqual([
+      'creators[0].affiliation',
+    ]);
   });
 
   it('reports a valid key the server does not store as a mismatch (as with fundingReferences.schemeUri)', async () => {
@@ -228,7 +268,11 @@ describe('DataCiteClient against the DataCite emulator', () => {
     const attrs = attributesFor('publish');
     const result = await client.putDoi(DOI, attrs);
     expect(result.mismatches).toEqual([
-      { field: 'publisher.publisherIdentifier', expected: 'https://ror.org/02catss52 | ror | https://ror.org', actual: ['https://ror.org/02catss52 | ror | '] },
+      {
+        field: 'publisher.publisherIdentifier',
+        expected: 'https://ror.org/02catss52 | ror | https://ror.org',
+        actual: ['https://ror.org/02catss52 | ror | '],
+      },
     ]);
     expect(checkPostCondition({ state: 'findable', sent: attrs }, result.record).outcome).toBe('mismatch');
   });
@@ -239,10 +283,18 @@ describe('DataCiteClient against the DataCite emulator', () => {
     const flagged = await client.getDoi(DOI);
     expect(flagged && compareSentWithReturned(attrs, { ...flagged.attributes, url: flagged.url })).toEqual([]);
 
-    const response = await fetch(`${emulator.url}/dois/${DOI}`, { headers: { Authorization: `Basic ${Buffer.from(`${emulator.repositoryId}:${emulator.password}`).toString('base64')}` } });
+    const response = await fetch(`${emulator.url}/dois/${DOI}`, {
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${emulator.repositoryId}:${emulator.password}`).toString('base64')}`,
+      },
+    });
     const bare = ((await response.json()) as { data: { attributes: Record<string, unknown> } }).data.attributes;
     expect(bare['publisher']).toBe('European Bioinformatics Institute');
-    expect(compareSentWithReturned(attrs, bare).map((m) => m.field)).toEqual(['creators[0].affiliation', 'creators[1].affiliation', 'publisher.publisherIdentifier']);
+    expect(compareSentWithReturned(attrs, bare).map((m) => m.field)).toEqual([
+      'creators[0].affiliation',
+      'creators[1].affiliation',
+      'publisher.publisherIdentifier',
+    ]);
   });
 
   it('catches an event DataCite ignored silently, then recovers with the event the state machine picks', async () => {
@@ -253,7 +305,11 @@ describe('DataCiteClient against the DataCite emulator', () => {
     expect(check.outcome).toBe('mismatch');
 
     const remote = await client.getDoi(DOI);
-    const action = nextDoiAction('pending', 'registered', remote ? { kind: 'present', state: remote.state, registered: remote.registered } : { kind: 'absent' });
+    const action = nextDoiAction(
+      'pending',
+      'registered',
+      remote ? { kind: 'present', state: remote.state, registered: remote.registered } : { kind: 'absent' },
+    );
     expect(action).toEqual({ kind: 'put', event: 'hide', expectState: 'registered' });
     const hidden = await client.putDoi(DOI, attributesFor('hide'));
     expect(hidden.record.state).toBe('registered');
@@ -268,7 +324,11 @@ describe('DataCiteClient against the DataCite emulator', () => {
     const result = await client.putDoi(DOI, tombstone);
     expect(checkPostCondition({ state: 'registered', sent: tombstone }, result.record)).toEqual({ outcome: 'ok' });
     expect(result.record.url).toBe(withdrawnDatasetInput.landingPageUrl);
-    expect(result.record.attributes['dates']).toContainEqual({ date: '2026-07-01', dateType: 'Withdrawn', dateInformation: withdrawnDatasetInput.withdrawn?.reason });
+    expect(result.record.attributes['dates']).toContainEqual({
+      date: '2026-07-01',
+      dateType: 'Withdrawn',
+      dateInformation: withdrawnDatasetInput.withdrawn?.reason,
+    });
 
     const anonymousAfter = await fetch(`${emulator.url}/dois/${DOI}`);
     expect(anonymousAfter.status).toBe(404);
@@ -295,7 +355,16 @@ describe('DataCiteClient against the DataCite emulator', () => {
     let now = 0;
     const sleeps: number[] = [];
     const limited = makeClient({
-      rateLimiter: new TokenBucketRateLimiter({ limit: 11, windowMs: 1_000, burst: 1, now: () => now, sleep: async (ms) => { sleeps.push(ms); now += ms; } }),
+      rateLimiter: new TokenBucketRateLimiter({
+        limit: 11,
+        windowMs: 1_000,
+        burst: 1,
+        now: () => now,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          now += ms;
+        },
+      }),
     });
     await limited.putDoi(DOI, attributesFor());
     await limited.getDoi(DOI);
@@ -341,30 +410,24 @@ describe('the emulator trap the client avoids', () => {
 
 // ───────────── shared rate limiter on the real Redis (127.0.0.1:6379) ─────────────
 
-async function connectRedis(): Promise<Redis | null> {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return redis;
-  } catch {
-    redis.disconnect();
-    return null;
-  }
-}
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+// REDIS_URL wins; REQUIRE_REDIS=1 makes an unreachable Redis a failure (test/support/redis.ts).
+const redisUrl = (await redisUrlForTests(false)) ?? ((await ping(DEFAULT_REDIS_URL)) ? DEFAULT_REDIS_URL : undefined);
+if (!redisUrl)
+  console.warn(`SKIPPED: RedisTokenBucketRateLimiter tests, because Redis at ${DEFAULT_REDIS_URL} is unreachable`);
+const describeWithRedis = redisUrl ? describe : describe.skip;
 
-const probe = await connectRedis();
-if (!probe) console.warn('SKIPPED: RedisTokenBucketRateLimiter tests, because Redis at 127.0.0.1:6379 is unreachable');
-probe?.disconnect();
-const describeWithRedis = probe ? describe : describe.skip;
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0 });
+  await redis.connect();
+  return redis;
+}
 
 describeWithRedis('RedisTokenBucketRateLimiter (real Redis)', () => {
   const clients: Redis[] = [];
   const keys: string[] = [];
   const connect = async (): Promise<Redis> => {
-    const redis = await connectRedis();
-    if (!redis) throw new Error('Redis went away during the test');
+    const redis = await connectRedis(redisUrl ?? DEFAULT_REDIS_URL);
     clients.push(redis);
     return redis;
   };
@@ -405,7 +468,10 @@ describeWithRedis('RedisTokenBucketRateLimiter (real Redis)', () => {
   it('is atomic across workers sharing one bucket', async () => {
     const key = uniqueKey();
     const workers = await Promise.all([connect(), connect(), connect()]);
-    const limiters = workers.map((redis) => new RedisTokenBucketRateLimiter(redis, { limit: 1_000, windowMs: 3_600_000, burst: 5, key, now: () => 42 }));
+    const limiters = workers.map(
+      (redis) =>
+        new RedisTokenBucketRateLimiter(redis, { limit: 1_000, windowMs: 3_600_000, burst: 5, key, now: () => 42 }),
+    );
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => limiters[i % 3]?.tryAcquire()));
     expect(results.filter((r) => r?.granted)).toHaveLength(5);
   });

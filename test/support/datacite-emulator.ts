@@ -100,13 +100,45 @@ const JSON_API = 'application/vnd.api+json; charset=utf-8';
 // REST attribute names the server stores (§4); anything else is logged and dropped.
 const KEYS: Record<string, readonly string[]> = {
   root: [
-    'doi', 'prefix', 'suffix', 'url', 'event', 'schemaVersion', 'xml', 'creators', 'contributors', 'titles', 'publisher',
-    'publicationYear', 'types', 'subjects', 'dates', 'identifiers', 'alternateIdentifiers', 'relatedIdentifiers',
-    'relatedItems', 'rightsList', 'descriptions', 'fundingReferences', 'geoLocations', 'language', 'version', 'sizes',
+    'doi',
+    'prefix',
+    'suffix',
+    'url',
+    'event',
+    'schemaVersion',
+    'xml',
+    'creators',
+    'contributors',
+    'titles',
+    'publisher',
+    'publicationYear',
+    'types',
+    'subjects',
+    'dates',
+    'identifiers',
+    'alternateIdentifiers',
+    'relatedIdentifiers',
+    'relatedItems',
+    'rightsList',
+    'descriptions',
+    'fundingReferences',
+    'geoLocations',
+    'language',
+    'version',
+    'sizes',
     'formats',
   ],
   creators: ['name', 'nameType', 'givenName', 'familyName', 'lang', 'nameIdentifiers', 'affiliation'],
-  contributors: ['name', 'nameType', 'givenName', 'familyName', 'lang', 'nameIdentifiers', 'affiliation', 'contributorType'],
+  contributors: [
+    'name',
+    'nameType',
+    'givenName',
+    'familyName',
+    'lang',
+    'nameIdentifiers',
+    'affiliation',
+    'contributorType',
+  ],
   nameIdentifiers: ['nameIdentifier', 'nameIdentifierScheme', 'schemeUri'],
   affiliation: ['name', 'affiliationIdentifier', 'affiliationIdentifierScheme', 'schemeUri'],
   titles: ['title', 'titleType', 'lang'],
@@ -117,17 +149,37 @@ const KEYS: Record<string, readonly string[]> = {
   identifiers: ['identifier', 'identifierType'],
   alternateIdentifiers: ['alternateIdentifier', 'alternateIdentifierType'],
   relatedIdentifiers: [
-    'relatedIdentifier', 'relatedIdentifierType', 'relationType', 'resourceTypeGeneral', 'relatedMetadataScheme',
-    'schemeUri', 'schemeType', 'relationTypeInformation',
+    'relatedIdentifier',
+    'relatedIdentifierType',
+    'relationType',
+    'resourceTypeGeneral',
+    'relatedMetadataScheme',
+    'schemeUri',
+    'schemeType',
+    'relationTypeInformation',
   ],
   rightsList: ['rights', 'rightsUri', 'rightsIdentifier', 'rightsIdentifierScheme', 'schemeUri', 'lang'],
   descriptions: ['description', 'descriptionType', 'lang'],
-  fundingReferences: ['funderName', 'funderIdentifier', 'funderIdentifierType', 'awardNumber', 'awardUri', 'awardTitle', 'schemeUri'],
+  fundingReferences: [
+    'funderName',
+    'funderIdentifier',
+    'funderIdentifierType',
+    'awardNumber',
+    'awardUri',
+    'awardTitle',
+    'schemeUri',
+  ],
 };
 
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function filterObject(value: Json, allowed: readonly string[], path: string, dropped: string[], serverDropped: readonly string[]): Json {
+function filterObject(
+  value: Json,
+  allowed: readonly string[],
+  path: string,
+  dropped: string[],
+  serverDropped: readonly string[],
+): Json {
   const out: Json = {};
   for (const [key, v] of Object.entries(value)) {
     const dotted = `${path.replace(/\[\d+\]/g, '')}${path ? '.' : ''}${key}`;
@@ -147,14 +199,30 @@ class UnprocessableError extends Error {
 }
 
 /** The attributes the server keeps from a request body, with the paths it dropped. */
-function sanitizeAttributes(input: Json, doi: string, serverDropped: readonly string[]): { kept: Json; dropped: string[] } {
+function sanitizeAttributes(
+  input: Json,
+  doi: string,
+  serverDropped: readonly string[],
+): { kept: Json; dropped: string[] } {
   const dropped: string[] = [];
   const kept = filterObject(input, KEYS['root'] ?? [], '', dropped, serverDropped);
-  const nestedArrays = ['titles', 'subjects', 'dates', 'identifiers', 'alternateIdentifiers', 'relatedIdentifiers', 'rightsList', 'descriptions', 'fundingReferences'];
+  const nestedArrays = [
+    'titles',
+    'subjects',
+    'dates',
+    'identifiers',
+    'alternateIdentifiers',
+    'relatedIdentifiers',
+    'rightsList',
+    'descriptions',
+    'fundingReferences',
+  ];
   for (const key of nestedArrays) {
     const value = kept[key];
     if (Array.isArray(value)) {
-      kept[key] = value.map((item, i) => (isRecord(item) ? filterObject(item, KEYS[key] ?? [], `${key}[${i}]`, dropped, serverDropped) : item));
+      kept[key] = value.map((item, i) =>
+        isRecord(item) ? filterObject(item, KEYS[key] ?? [], `${key}[${i}]`, dropped, serverDropped) : item,
+      );
     }
   }
   for (const key of ['creators', 'contributors']) {
@@ -166,24 +234,38 @@ function sanitizeAttributes(input: Json, doi: string, serverDropped: readonly st
       const ids = person['nameIdentifiers'];
       if (ids !== undefined && !Array.isArray(ids)) {
         // §4: nameIdentifiers must be an array; an object gives 422.
-        throw new UnprocessableError([{ source: key, title: `DOI ${doi}: nameIdentifiers should be an array of objects`, uid: doi }]);
+        throw new UnprocessableError([
+          { source: key, title: `DOI ${doi}: nameIdentifiers should be an array of objects`, uid: doi },
+        ]);
       }
       if (Array.isArray(ids)) {
         person['nameIdentifiers'] = ids.map((ni, j) =>
-          isRecord(ni) ? filterObject(ni, KEYS['nameIdentifiers'] ?? [], `${key}[${i}].nameIdentifiers[${j}]`, dropped, serverDropped) : ni,
+          isRecord(ni)
+            ? filterObject(
+                ni,
+                KEYS['nameIdentifiers'] ?? [],
+                `${key}[${i}].nameIdentifiers[${j}]`,
+                dropped,
+                serverDropped,
+              )
+            : ni,
         );
       }
       const affiliation = person['affiliation'];
       if (Array.isArray(affiliation)) {
         person['affiliation'] = affiliation.map((a, j) =>
-          isRecord(a) ? filterObject(a, KEYS['affiliation'] ?? [], `${key}[${i}].affiliation[${j}]`, dropped, serverDropped) : { name: String(a) },
+          isRecord(a)
+            ? filterObject(a, KEYS['affiliation'] ?? [], `${key}[${i}].affiliation[${j}]`, dropped, serverDropped)
+            : { name: String(a) },
         );
       }
       return person;
     });
   }
-  if (isRecord(kept['publisher'])) kept['publisher'] = filterObject(kept['publisher'], KEYS['publisher'] ?? [], 'publisher', dropped, serverDropped);
-  if (isRecord(kept['types'])) kept['types'] = filterObject(kept['types'], KEYS['types'] ?? [], 'types', dropped, serverDropped);
+  if (isRecord(kept['publisher']))
+    kept['publisher'] = filterObject(kept['publisher'], KEYS['publisher'] ?? [], 'publisher', dropped, serverDropped);
+  if (isRecord(kept['types']))
+    kept['types'] = filterObject(kept['types'], KEYS['types'] ?? [], 'types', dropped, serverDropped);
   return { kept, dropped };
 }
 
@@ -197,19 +279,28 @@ function validateRecord(doi: string, a: Json, schemaVersion: DataCiteSchemaVersi
   };
   const records = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isRecord) : []);
   const enumFail = (source: string, element: string, attr: string, value: unknown): void => {
-    fail(source, `Element '${ns}${element}', attribute '${attr}': [facet 'enumeration'] The value '${String(value)}' is not an element of the set.`);
+    fail(
+      source,
+      `Element '${ns}${element}', attribute '${attr}': [facet 'enumeration'] The value '${String(value)}' is not an element of the set.`,
+    );
   };
 
-  if (typeof a['url'] !== 'string' || a['url'] === '') errors.push({ source: 'url', title: "can't be blank", uid: doi });
+  if (typeof a['url'] !== 'string' || a['url'] === '')
+    errors.push({ source: 'url', title: "can't be blank", uid: doi });
   const creators = records(a['creators']);
   if (creators.length === 0 || creators.some((c) => typeof c['name'] !== 'string' || c['name'] === '')) {
     fail('creators', `Missing child element(s). Expected is ( ${ns}creator ).`);
   }
   for (const c of creators) {
     for (const ni of records(c['nameIdentifiers'])) {
-      if (typeof ni['nameIdentifierScheme'] !== 'string') fail('creators', `Element '${ns}nameIdentifier': The attribute 'nameIdentifierScheme' is required but missing.`);
+      if (typeof ni['nameIdentifierScheme'] !== 'string')
+        fail(
+          'creators',
+          `Element '${ns}nameIdentifier': The attribute 'nameIdentifierScheme' is required but missing.`,
+        );
     }
-    if (c['nameType'] !== undefined && !vocab.nameType.includes(String(c['nameType']))) enumFail('creators', 'creatorName', 'nameType', c['nameType']);
+    if (c['nameType'] !== undefined && !vocab.nameType.includes(String(c['nameType'])))
+      enumFail('creators', 'creatorName', 'nameType', c['nameType']);
   }
   const titles = records(a['titles']);
   if (titles.length === 0 || titles.some((t) => typeof t['title'] !== 'string' || t['title'] === '')) {
@@ -217,14 +308,20 @@ function validateRecord(doi: string, a: Json, schemaVersion: DataCiteSchemaVersi
   }
   const publisher = a['publisher'];
   const publisherName = isRecord(publisher) ? publisher['name'] : publisher;
-  if (typeof publisherName !== 'string' || publisherName === '') fail('publisher', `Element '${ns}publisher': [facet 'minLength'] The value has a length of '0'.`);
+  if (typeof publisherName !== 'string' || publisherName === '')
+    fail('publisher', `Element '${ns}publisher': [facet 'minLength'] The value has a length of '0'.`);
   if (!/^\d{4}$/.test(String(a['publicationYear'] ?? ''))) {
-    fail('publicationYear', `Element '${ns}publicationYear': [facet 'pattern'] The value '${String(a['publicationYear'] ?? '')}' is not accepted by the pattern '[\\d]{4}'.`);
+    fail(
+      'publicationYear',
+      `Element '${ns}publicationYear': [facet 'pattern'] The value '${String(a['publicationYear'] ?? '')}' is not accepted by the pattern '[\\d]{4}'.`,
+    );
   }
   const types = isRecord(a['types']) ? a['types'] : {};
-  if (!vocab.resourceTypeGeneral.includes(String(types['resourceTypeGeneral']))) enumFail('types', 'resourceType', 'resourceTypeGeneral', types['resourceTypeGeneral']);
+  if (!vocab.resourceTypeGeneral.includes(String(types['resourceTypeGeneral'])))
+    enumFail('types', 'resourceType', 'resourceTypeGeneral', types['resourceTypeGeneral']);
   for (const r of records(a['relatedIdentifiers'])) {
-    if (!vocab.relationType.includes(String(r['relationType']))) enumFail('relatedIdentifiers', 'relatedIdentifier', 'relationType', r['relationType']);
+    if (!vocab.relationType.includes(String(r['relationType'])))
+      enumFail('relatedIdentifiers', 'relatedIdentifier', 'relationType', r['relationType']);
     if (!vocab.relatedIdentifierType.includes(String(r['relatedIdentifierType']))) {
       enumFail('relatedIdentifiers', 'relatedIdentifier', 'relatedIdentifierType', r['relatedIdentifierType']);
     }
@@ -233,11 +330,16 @@ function validateRecord(doi: string, a: Json, schemaVersion: DataCiteSchemaVersi
     if (!vocab.dateType.includes(String(d['dateType']))) enumFail('dates', 'date', 'dateType', d['dateType']);
   }
   for (const d of records(a['descriptions'])) {
-    if (!vocab.descriptionType.includes(String(d['descriptionType']))) enumFail('descriptions', 'description', 'descriptionType', d['descriptionType']);
+    if (!vocab.descriptionType.includes(String(d['descriptionType'])))
+      enumFail('descriptions', 'description', 'descriptionType', d['descriptionType']);
   }
   for (const f of records(a['fundingReferences'])) {
-    if (typeof f['funderName'] !== 'string' || f['funderName'] === '') fail('fundingReferences', `Missing child element(s). Expected is ( ${ns}funderName ).`);
-    if (f['funderIdentifier'] !== undefined && !vocab.funderIdentifierType.includes(String(f['funderIdentifierType']))) {
+    if (typeof f['funderName'] !== 'string' || f['funderName'] === '')
+      fail('fundingReferences', `Missing child element(s). Expected is ( ${ns}funderName ).`);
+    if (
+      f['funderIdentifier'] !== undefined &&
+      !vocab.funderIdentifierType.includes(String(f['funderIdentifierType']))
+    ) {
       enumFail('fundingReferences', 'funderIdentifier', 'funderIdentifierType', f['funderIdentifierType']);
     }
   }
@@ -306,13 +408,28 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
   const mintedByPrefixOnly: string[] = [];
   const sockets = new Set<Socket>();
 
-  const send = (res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const send = (
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
     record.status = status;
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : JSON_API, ...headers });
+    res.writeHead(status, {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : JSON_API,
+      ...headers,
+    });
     res.end(text);
   };
-  const sendErrors = (res: ServerResponse, record: RecordedRequest, status: number, errors: ApiError[], headers?: Record<string, string>): void => {
+  const sendErrors = (
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    errors: ApiError[],
+    headers?: Record<string, string>,
+  ): void => {
     send(res, record, status, { errors }, headers);
   };
 
@@ -327,39 +444,67 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
         const people = attributes[key];
         if (!Array.isArray(people)) continue;
         attributes[key] = people.map((p) =>
-          isRecord(p) && Array.isArray(p['affiliation']) ? { ...p, affiliation: p['affiliation'].map((a) => (isRecord(a) ? a['name'] : a)) } : p,
+          isRecord(p) && Array.isArray(p['affiliation'])
+            ? { ...p, affiliation: p['affiliation'].map((a) => (isRecord(a) ? a['name'] : a)) }
+            : p,
         );
       }
     }
-    const registered = entry.registeredAt !== null && now() >= entry.registeredAt ? new Date(entry.registeredAt).toISOString() : null;
+    const registered =
+      entry.registeredAt !== null && now() >= entry.registeredAt ? new Date(entry.registeredAt).toISOString() : null;
     const [prefix, ...rest] = entry.doi.split('/');
     return {
       data: {
         id: entry.doi,
         type: 'dois',
-        attributes: { ...attributes, doi: entry.doi, prefix, suffix: rest.join('/'), state: entry.state, registered, created: entry.created, updated: entry.updated },
+        attributes: {
+          ...attributes,
+          doi: entry.doi,
+          prefix,
+          suffix: rest.join('/'),
+          state: entry.state,
+          registered,
+          created: entry.created,
+          updated: entry.updated,
+        },
         relationships: { client: { data: { id: repositoryId.toLowerCase(), type: 'clients' } } },
       },
     };
   };
 
   /** Create or update; returns the HTTP status, or throws UnprocessableError. */
-  const upsert = (doi: string, input: Json, record: RecordedRequest, mustCreate: boolean): { status: 200 | 201; entry: EmulatedDoi } => {
+  const upsert = (
+    doi: string,
+    input: Json,
+    record: RecordedRequest,
+    mustCreate: boolean,
+  ): { status: 200 | 201; entry: EmulatedDoi } => {
     const { kept, dropped } = sanitizeAttributes(input, doi, serverDropped);
     record.droppedKeys.push(...dropped);
     const existing = dois.get(doi);
-    if (existing && mustCreate) throw new UnprocessableError([{ source: 'doi', title: 'This DOI has already been taken', uid: doi }]);
+    if (existing && mustCreate)
+      throw new UnprocessableError([{ source: 'doi', title: 'This DOI has already been taken', uid: doi }]);
     if (!existing && !/^10\.\d{4,5}\/[-._;()/:a-zA-Z0-9*~$=]+$/.test(doi)) {
       throw new UnprocessableError([{ source: 'doi', title: 'Is invalid', uid: doi }]);
     }
-    const { event, doi: _doi, prefix: _prefix, suffix: _suffix, schemaVersion: _schema, xml: _xml, ...stored } = kept;
+    const event = kept['event'];
+    // Control attributes steer the request; they are not stored metadata.
+    const stored = Object.fromEntries(
+      Object.entries(kept).filter(
+        ([key]) => !['event', 'doi', 'prefix', 'suffix', 'schemaVersion', 'xml'].includes(key),
+      ),
+    );
     // Attributes left out keep their stored values; arrays sent replace the stored ones wholesale (§4).
     const attributes = { ...(existing?.attributes ?? {}), ...stored };
     const fromState = existing?.state ?? 'draft';
     const state = transition(fromState, event);
     const errors: ApiError[] = [];
     if (typeof attributes['url'] === 'string' && !hostAllowed(attributes['url'], allowedDomains)) {
-      errors.push({ source: 'url', title: `URL ${attributes['url']} is not allowed by repository ${repositoryId} domain settings.`, uid: doi });
+      errors.push({
+        source: 'url',
+        title: `URL ${attributes['url']} is not allowed by repository ${repositoryId} domain settings.`,
+        uid: doi,
+      });
     }
     // Drafts are not schema-validated (§5).
     if (state !== 'draft') errors.push(...validateRecord(doi, attributes, schemaVersion));
@@ -412,7 +557,9 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
         case 'status':
           record.status = fault.status;
           res.writeHead(fault.status, { 'Content-Type': fault.contentType ?? JSON_API, ...fault.headers });
-          res.end(fault.body ?? JSON.stringify({ errors: [{ status: String(fault.status), title: 'Injected failure' }] }));
+          res.end(
+            fault.body ?? JSON.stringify({ errors: [{ status: String(fault.status), title: 'Injected failure' }] }),
+          );
           return;
         case 'rate-limit':
           record.status = 429;
@@ -421,8 +568,13 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
           return;
         case 'html':
           record.status = fault.status;
-          res.writeHead(fault.status, { 'Content-Type': 'text/html', ...(fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}) });
-          res.end(`<html><head><title>${fault.status} Service Temporarily Unavailable</title></head><body><center><h1>${fault.status} Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>`);
+          res.writeHead(fault.status, {
+            'Content-Type': 'text/html',
+            ...(fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}),
+          });
+          res.end(
+            `<html><head><title>${fault.status} Service Temporarily Unavailable</title></head><body><center><h1>${fault.status} Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>`,
+          );
           return;
         case 'hang':
           return;
@@ -437,16 +589,24 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
           break;
       }
     }
-    const out = holdResponse ? (() => undefined) : (status: number, payload: unknown, headers?: Record<string, string>) => send(res, record, status, payload, headers);
-    const outErrors = holdResponse ? (() => undefined) : (status: number, errors: ApiError[], headers?: Record<string, string>) => sendErrors(res, record, status, errors, headers);
+    const out = holdResponse
+      ? () => undefined
+      : (status: number, payload: unknown, headers?: Record<string, string>) =>
+          send(res, record, status, payload, headers);
+    const outErrors = holdResponse
+      ? () => undefined
+      : (status: number, errors: ApiError[], headers?: Record<string, string>) =>
+          sendErrors(res, record, status, errors, headers);
 
     if (record.method === 'GET' && record.path === '/heartbeat') return out(200, 'OK');
 
     const doiMatch = /^\/dois\/(.+)$/.exec(record.path);
     const isCollection = record.path === '/dois' || record.path === '/dois/';
-    if (!doiMatch && !isCollection) return outErrors(404, [{ status: '404', title: "The resource you are looking for doesn't exist." }]);
+    if (!doiMatch && !isCollection)
+      return outErrors(404, [{ status: '404', title: "The resource you are looking for doesn't exist." }]);
 
-    const authenticated = auth !== null && auth.user.toUpperCase() === repositoryId.toUpperCase() && auth.password === password;
+    const authenticated =
+      auth !== null && auth.user.toUpperCase() === repositoryId.toUpperCase() && auth.password === password;
     if (auth !== null && !authenticated) return outErrors(401, [{ status: '401', title: 'Bad credentials.' }]);
     const doi = doiMatch?.[1]?.toLowerCase() ?? '';
 
@@ -464,7 +624,8 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
     if (record.method === 'DELETE' && doiMatch) {
       const entry = dois.get(doi);
       if (!entry) return outErrors(404, [{ status: '404', title: "The resource you are looking for doesn't exist." }]);
-      if (entry.state !== 'draft') return outErrors(405, [{ status: '405', title: 'Method not allowed' }], { Allow: 'GET, PUT, PATCH' });
+      if (entry.state !== 'draft')
+        return outErrors(405, [{ status: '405', title: 'Method not allowed' }], { Allow: 'GET, PUT, PATCH' });
       dois.delete(doi);
       record.status = 204;
       if (!holdResponse) {
@@ -474,7 +635,8 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
       return;
     }
 
-    if (record.method !== 'PUT' && record.method !== 'POST') return outErrors(405, [{ status: '405', title: 'Method not allowed' }]);
+    if (record.method !== 'PUT' && record.method !== 'POST')
+      return outErrors(405, [{ status: '405', title: 'Method not allowed' }]);
     if (!/^application\/(vnd\.api\+)?json/i.test(req.headers['content-type'] ?? '')) {
       return outErrors(406, [{ status: '406', title: 'The content type is not recognized.' }]);
     }
@@ -498,7 +660,8 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
       }
     }
     const prefix = target.split('/')[0] ?? '';
-    if (!prefixes.includes(prefix)) return outErrors(403, [{ status: '403', title: 'You are not authorized to access this resource.' }]);
+    if (!prefixes.includes(prefix))
+      return outErrors(403, [{ status: '403', title: 'You are not authorized to access this resource.' }]);
 
     try {
       const { status, entry } = upsert(target, attributes, record, record.method === 'POST');
@@ -513,7 +676,9 @@ export async function startDataCiteEmulator(opts: DataCiteEmulatorOptions = {}):
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': JSON_API });
-        res.end(JSON.stringify({ errors: [{ status: '500', title: error instanceof Error ? error.message : 'error' }] }));
+        res.end(
+          JSON.stringify({ errors: [{ status: '500', title: error instanceof Error ? error.message : 'error' }] }),
+        );
       }
     });
   });

@@ -79,6 +79,12 @@ export async function startEmbeddedPostgres(opts: {
     onLog: () => undefined,
     onError: (e) => opts.log?.(`embedded PostgreSQL: ${String(e)}`),
   });
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
+  // Another process of this checkout (the api, while a CLI command runs) already serves this cluster: share it.
+  if (existsSync(join(clusterDir, 'postmaster.pid')) && (await answers(opts.port, password))) {
+    await ensureDatabase(opts.port, password, opts.database);
+    return { url, stop: async () => undefined };
+  }
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
     await server.initialise();
   }
@@ -89,15 +95,7 @@ export async function startEmbeddedPostgres(opts: {
       `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (is the port taken? set EMBEDDED_PG_PORT): ${String(error ?? '')}`,
     );
   }
-  const admin = new pg.Client({ host: '127.0.0.1', port: opts.port, user: 'postgres', password, database: 'postgres' });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
+  await ensureDatabase(opts.port, password, opts.database);
   let stopped = false;
   return {
     url,
@@ -107,6 +105,29 @@ export async function startEmbeddedPostgres(opts: {
       await server.stop();
     },
   };
+}
+
+async function answers(port: number, password: string): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(port: number, password: string, database: string): Promise<void> {
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** Reads the server version for logs ("embedded PostgreSQL 18.x at …"). */

@@ -1,0 +1,158 @@
+import { DataSource } from 'typeorm';
+import { openNote, parseCheckpointBody } from './checkpoint.rules.js';
+import type { NoteVerifier } from './checkpoint.rules.js';
+import {
+  buildConsistencyProof,
+  buildRoot,
+  canonicalizeEntry,
+  canonicalizeJson,
+  EMPTY_ROOT,
+  hashChildren,
+  hashLeaf,
+  nodeKeyId,
+  verifyConsistency,
+} from './ledger.rules.js';
+import type { NodeKey } from './ledger.rules.js';
+
+export interface AuditResult {
+  ok: boolean;
+  size: bigint;
+  checkpoints: number;
+  /** The first entry (or the first leaf under a bad node) where the stored log disagrees with itself. */
+  firstBadSeq: bigint | null;
+  problem: string | null;
+}
+
+const PAGE = 10_000;
+
+/**
+ * Recomputes the whole log from the stored canonical entries and compares every stored fact with it (ledger.md §8,
+ * "Verify command"): gap-free seqs, canonical bytes vs. columns, leaf hashes, every perfect node, every checkpoint's
+ * root and signature, consistency between consecutive checkpoints, and that domain rows point at existing entries.
+ */
+export async function auditLedger(dataSource: DataSource, verifiers: readonly NoteVerifier[]): Promise<AuditResult> {
+  const fail = (size: bigint, checkpoints: number, seq: bigint | null, problem: string): AuditResult => ({
+    ok: false,
+    size,
+    checkpoints,
+    firstBadSeq: seq,
+    problem,
+  });
+  const head: Array<{ size: string }> = await dataSource.query('SELECT size FROM ledger_head WHERE id = 1');
+  const size = BigInt(head[0]?.size ?? '0');
+
+  // 1–2. Entries: gap-free, canonical bytes agree with the columns, leaf hash recomputes.
+  const leaves: Buffer[] = [];
+  let expected = 0n;
+  for (;;) {
+    const rows: Array<{ seq: string; kind: string; actor: string | null; created_at: Date; canonical: Buffer; payload: unknown; leaf_hash: Buffer }> =
+      await dataSource.query(
+        'SELECT seq, kind, actor, created_at, canonical, payload, leaf_hash FROM ledger_entries WHERE seq >= $1 ORDER BY seq LIMIT $2',
+        [expected.toString(), PAGE],
+      );
+    for (const row of rows) {
+      const seq = BigInt(row.seq);
+      if (seq !== expected) return fail(size, 0, expected, `seq ${expected} is missing (next stored is ${seq})`);
+      let parsed: { seq: string; kind: string; actor: string | null; createdAt: string; payload: unknown };
+      try {
+        parsed = JSON.parse(row.canonical.toString('utf8')) as typeof parsed;
+      } catch {
+        return fail(size, 0, seq, `seq ${seq}: stored canonical bytes are not JSON`);
+      }
+      const rebuilt = canonicalizeEntry({ seq, kind: parsed.kind, payload: parsed.payload, actor: parsed.actor, createdAt: parsed.createdAt });
+      if (!rebuilt.equals(row.canonical)) return fail(size, 0, seq, `seq ${seq}: stored bytes are not RFC 8785 canonical`);
+      if (parsed.seq !== row.seq || parsed.kind !== row.kind || parsed.actor !== row.actor) {
+        return fail(size, 0, seq, `seq ${seq}: columns differ from the hashed entry`);
+      }
+      if (new Date(parsed.createdAt).getTime() !== row.created_at.getTime()) {
+        return fail(size, 0, seq, `seq ${seq}: created_at differs from the hashed entry`);
+      }
+      if (!sameJson(row.payload, parsed.payload)) {
+        return fail(size, 0, seq, `seq ${seq}: payload column differs from the hashed entry`);
+      }
+      const leaf = hashLeaf(row.canonical);
+      if (!leaf.equals(row.leaf_hash)) return fail(size, 0, seq, `seq ${seq}: leaf hash does not match its entry`);
+      leaves.push(leaf);
+      expected++;
+    }
+    if (rows.length < PAGE) break;
+  }
+  if (expected !== size) return fail(size, 0, expected, `ledger_head says ${size} entries but ${expected} are stored`);
+
+  // 3. Every perfect node, level by level, against ledger_nodes.
+  const levels: Buffer[][] = [leaves];
+  for (let level = 0; levels[level].length > 0; level++) {
+    const computed = levels[level];
+    let idx = 0;
+    for (;;) {
+      const rows: Array<{ idx: string; hash: Buffer }> = await dataSource.query(
+        'SELECT idx, hash FROM ledger_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
+        [level, idx, PAGE],
+      );
+      for (const row of rows) {
+        const i = Number(row.idx);
+        const firstLeaf = BigInt(i) << BigInt(level);
+        if (i !== idx) return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
+        if (i >= computed.length) return fail(size, 0, firstLeaf, `ledger node ${level}/${i} covers leaves that do not exist`);
+        if (!computed[i].equals(row.hash)) return fail(size, 0, firstLeaf, `ledger node ${level}/${i} does not match the entries under it`);
+        idx++;
+      }
+      if (rows.length < PAGE) break;
+    }
+    if (idx !== computed.length) return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
+    const parents: Buffer[] = [];
+    for (let i = 0; i + 1 < computed.length; i += 2) parents.push(hashChildren(computed[i], computed[i + 1]));
+    levels.push(parents);
+  }
+  const lookup = (key: NodeKey): Buffer => {
+    const hash = levels[key.level]?.[Number(key.idx)];
+    if (!hash) throw new Error(`node ${nodeKeyId(key)} is not in the rebuilt tree`);
+    return hash;
+  };
+  const rootAt = (n: bigint): Buffer => (n === 0n ? Buffer.from(EMPTY_ROOT) : buildRoot(n, lookup));
+
+  // 4–5. Checkpoints: root, body, signature, and consistency with the previous one.
+  const checkpoints: Array<{ size: string; root: Buffer; note: string }> = await dataSource.query(
+    'SELECT size, root, note FROM ledger_checkpoints ORDER BY size',
+  );
+  let previous: { size: bigint; root: Buffer } | null = null;
+  for (const [i, cp] of checkpoints.entries()) {
+    const n = BigInt(cp.size);
+    if (n > size) return fail(size, i, null, `checkpoint ${n} is beyond the log size ${size}`);
+    const root = rootAt(n);
+    if (!root.equals(cp.root)) return fail(size, i, null, `checkpoint ${n}: stored root differs from the rebuilt tree`);
+    const opened = openNote(cp.note, verifiers);
+    if ('error' in opened) return fail(size, i, null, `checkpoint ${n}: signature does not verify (${opened.error})`);
+    const body = parseCheckpointBody(opened.body);
+    if ('error' in body) return fail(size, i, null, `checkpoint ${n}: ${body.error}`);
+    if (body.size !== n || !body.root.equals(root)) return fail(size, i, null, `checkpoint ${n}: signed body does not match size and root`);
+    if (previous && previous.size > 0n && previous.size < n) {
+      const proof = buildConsistencyProof(previous.size, n, lookup);
+      if (!verifyConsistency(previous.size, n, previous.root, root, proof)) {
+        return fail(size, i, null, `checkpoints ${previous.size} and ${n} are not consistent`);
+      }
+    }
+    previous = { size: n, root };
+  }
+
+  // 6. Domain rows point at entries that exist.
+  const tables: Array<{ table_name: string }> = await dataSource.query(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'ledger_seq'`,
+  );
+  for (const { table_name } of tables) {
+    const bad: Array<{ ledger_seq: string }> = await dataSource.query(
+      `SELECT ledger_seq FROM "${table_name}" WHERE ledger_seq >= $1 OR ledger_seq < 0 LIMIT 1`,
+      [size.toString()],
+    );
+    if (bad.length > 0) return fail(size, checkpoints.length, BigInt(bad[0].ledger_seq), `${table_name} points at seq ${bad[0].ledger_seq}, which is not in the log`);
+  }
+  return { ok: true, size, checkpoints: checkpoints.length, firstBadSeq: null, problem: null };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalizeJson(a) === canonicalizeJson(b);
+  } catch {
+    return false;
+  }
+}
