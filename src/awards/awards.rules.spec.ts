@@ -34,13 +34,22 @@ const publication = (id: string, issued: string, authors: string[], seq: string)
   issued,
   // Names starting with '~' have no linked agent.
   authors: authors.map((a) =>
-    a.startsWith('~') ? { family: a.slice(1), given: 'X' } : { family: a, given: a.toUpperCase(), agentId: `agent-${a}` },
+    a.startsWith('~')
+      ? { family: a.slice(1), given: 'X' }
+      : { family: a, given: a.toUpperCase(), agentId: `agent-${a}` },
   ),
   seq,
   recordedAt: '2024-11-01T00:00:00Z',
 });
 
-const reuse = (id: string, publicationId: string, datasetId: string, type: ReuseRow['type'], seq: string, extra: Partial<ReuseRow> = {}): ReuseRow => ({
+const reuse = (
+  id: string,
+  publicationId: string,
+  datasetId: string,
+  type: ReuseRow['type'],
+  seq: string,
+  extra: Partial<ReuseRow> = {},
+): ReuseRow => ({
   id,
   publicationId,
   datasetIds: [datasetId],
@@ -69,9 +78,19 @@ const input: NominationInput = {
       seq: '1',
       recordedAt: '2024-01-01T00:00:00Z',
     }),
-    dataset('DB', [person('carl')], { doiState: 'findable', findableAt: '2019-01-01', license: 'CC-BY-NC-4.0', seq: '2' }),
+    dataset('DB', [person('carl')], {
+      doiState: 'findable',
+      findableAt: '2019-01-01',
+      license: 'CC-BY-NC-4.0',
+      seq: '2',
+    }),
     dataset('DC', [person('carl')], { doiState: 'draft', registeredAt: '2019-01-01', seq: '4' }),
-    dataset('DE', [person('erin')], { accession: 'S-BIAD1', accessionPublic: true, releasedAt: '2019-06-01', seq: '3' }),
+    dataset('DE', [person('erin')], {
+      accession: 'S-BIAD1',
+      accessionPublic: true,
+      releasedAt: '2019-06-01',
+      seq: '3',
+    }),
     dataset('XD1', [person('dan')], { kind: 'derived', releasedAt: '2019-06-01', seq: '11' }),
     dataset('XD3', [person('fay')], { kind: 'derived', releasedAt: '2021-04-01', seq: '13' }),
     dataset('XD5', [person('fay')], { kind: 'derived', releasedAt: '2023-03-01', seq: '15' }),
@@ -105,7 +124,9 @@ const input: NominationInput = {
 
 const withCredit = (credit: Record<string, number>): NominationInput => ({
   ...input,
-  credit: new Map<string, DatasetAwardCredit>(Object.entries(credit).map(([id, c]) => [id, { independentCredit: c, percentile: 80 }])),
+  credit: new Map<string, DatasetAwardCredit>(
+    Object.entries(credit).map(([id, c]) => [id, { independentCredit: c, percentile: 80 }]),
+  ),
 });
 
 describe('symbiont-style nominations', () => {
@@ -115,7 +136,12 @@ describe('symbiont-style nominations', () => {
     // Equal credit: DE has more independent groups (3 > 2).
     ['groups break a credit tie', { DA: 0.8, DE: 0.8 }, '2024-12-31', ['agent-erin', 'agent-alice', 'agent-bea']],
     // By 2022 both have 2 groups: DA was first reused sooner (485 days vs 639).
-    ['time to first reuse breaks the next tie', { DA: 0.8, DE: 0.8 }, '2022-12-31', ['agent-alice', 'agent-bea', 'agent-erin']],
+    [
+      'time to first reuse breaks the next tie',
+      { DA: 0.8, DE: 0.8 },
+      '2022-12-31',
+      ['agent-alice', 'agent-bea', 'agent-erin'],
+    ],
     // Before any curated independent reuse of DE and before DA's second group: DA only.
     ['only what had happened by asOf', { DA: 0.8, DE: 0.8 }, '2019-12-31', ['agent-alice', 'agent-bea']],
   ])('%s', (_name, credit, asOf, expected) => {
@@ -125,7 +151,11 @@ describe('symbiont-style nominations', () => {
   });
 
   it('puts the early-career curator on the early-career track and keeps the evidence', () => {
-    const nominations = nominateSymbionts(withCredit({ DA: 0.9, DE: 0.5 }), { asOf: '2024-12-31', treeSize: '99' }, METRICS_POLICY);
+    const nominations = nominateSymbionts(
+      withCredit({ DA: 0.9, DE: 0.5 }),
+      { asOf: '2024-12-31', treeSize: '99' },
+      METRICS_POLICY,
+    );
     const [alice, bea, erin] = nominations;
     expect([alice.track, bea.track, erin.track]).toEqual(['general', 'early-career', 'general']);
     expect(alice.score).toBe(0.9);
@@ -142,7 +172,9 @@ describe('symbiont-style nominations', () => {
         daysToFirstIndependentReuse: 485,
         percentile: 80,
       },
-      datasets: [{ id: 'DA', openLicence: true, releasedAt: '2018-01-01', seq: '1', recordedAt: '2024-01-01T00:00:00Z' }],
+      datasets: [
+        { id: 'DA', openLicence: true, releasedAt: '2018-01-01', seq: '1', recordedAt: '2024-01-01T00:00:00Z' },
+      ],
     });
     // Asserted (U6), disputed (U8) and out-of-window (U5) reuses are not evidence.
     expect(alice.evidence.reuses.map((r) => r.id)).toEqual(['U1', 'U2']);
@@ -152,12 +184,21 @@ describe('symbiont-style nominations', () => {
 
   it('needs the policy minimum of distinct independent groups', () => {
     const policy = { ...METRICS_POLICY, awards: { ...METRICS_POLICY.awards, minIndependentGroups: 3 } };
-    const nominations = nominateSymbionts(withCredit({ DA: 0.9, DE: 0.5 }), { asOf: '2024-12-31', treeSize: '99' }, policy);
+    const nominations = nominateSymbionts(
+      withCredit({ DA: 0.9, DE: 0.5 }),
+      { asOf: '2024-12-31', treeSize: '99' },
+      policy,
+    );
     expect(nominations.map((n) => n.agent)).toEqual(['agent-erin']);
   });
 
   it('skips datasets without an open licence or a persistent identifier', () => {
-    const nominations = nominate('symbiont', withCredit({ DB: 5, DC: 5 }), { asOf: '2024-12-31', treeSize: '1' }, METRICS_POLICY);
+    const nominations = nominate(
+      'symbiont',
+      withCredit({ DB: 5, DC: 5 }),
+      { asOf: '2024-12-31', treeSize: '1' },
+      METRICS_POLICY,
+    );
     expect(nominations.map((n) => n.agent)).not.toContain('agent-carl');
   });
 });
@@ -201,7 +242,10 @@ describe('parasite-style nominations', () => {
     const more: NominationInput = {
       ...input,
       reuses: [...input.reuses, reuse('U9', 'Q4', 'DA', 'secondary-analysis', '49')],
-      datasets: [...input.datasets, dataset('XD9', [person('kim')], { kind: 'derived', releasedAt: '2022-08-01', seq: '19' })],
+      datasets: [
+        ...input.datasets,
+        dataset('XD9', [person('kim')], { kind: 'derived', releasedAt: '2022-08-01', seq: '19' }),
+      ],
       derivations: [...input.derivations, { datasetId: 'XD9', derivedFromId: 'DA', seq: '29' }],
     };
     const nominations = nominateParasites(more, { asOf: '2024-12-31', treeSize: '60' }, METRICS_POLICY);
@@ -216,7 +260,12 @@ describe('parasite-style nominations', () => {
       ['Q4', 'first', '2024-11-01T00:00:00Z'],
       ['Q5', 'first', '2024-11-01T00:00:00Z'],
     ]);
-    expect(fay.evidence.metrics).toEqual({ qualifyingPublications: 4, sourceGroups: 2, calendarYears: 4, asFirstAuthor: 3 });
+    expect(fay.evidence.metrics).toEqual({
+      qualifyingPublications: 4,
+      sourceGroups: 2,
+      calendarYears: 4,
+      asFirstAuthor: 3,
+    });
     expect(fay.evidence.derivedDatasets.map((d) => [d.id, d.derivedFrom])).toEqual([
       ['XD1', ['DA']],
       ['XD3', ['DE']],

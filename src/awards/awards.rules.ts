@@ -158,9 +158,7 @@ function isVisibleWork(work: WorkInfo | undefined, asOfDay: number): work is Wor
 
 function addYears(day: number, years: number): number {
   const date = new Date(day * 86_400_000);
-  return Math.floor(
-    Date.UTC(date.getUTCFullYear() + years, date.getUTCMonth(), date.getUTCDate()) / 86_400_000,
-  );
+  return Math.floor(Date.UTC(date.getUTCFullYear() + years, date.getUTCMonth(), date.getUTCDate()) / 86_400_000);
 }
 
 function sortedSeqs(values: readonly (string | null | undefined)[]): string[] {
@@ -276,7 +274,8 @@ export function nominateSymbionts(
   for (const dataset of [...input.datasets].sort((a, b) => compareStrings(a.id, b.id))) {
     const released = releaseDayOf(dataset);
     if (released === null || released > asOfDay) continue;
-    const persistent = dataset.doiState === 'findable' || (Boolean(dataset.accession) && dataset.accessionPublic === true);
+    const persistent =
+      dataset.doiState === 'findable' || (Boolean(dataset.accession) && dataset.accessionPublic === true);
     const accessible = isOpenLicense(policy, dataset.license) || Boolean(dataset.controlledAccessRoute);
     if (!persistent || !accessible) continue;
     const windowEnd = addYears(released, policy.awards.symbiontWindowYears);
@@ -286,7 +285,8 @@ export function nominateSymbionts(
     const groups = new Set(inWindow.map((q) => q.work.groupKey ?? `work:${q.work.key}`));
     if (groups.size < policy.awards.minIndependentGroups) continue;
     let firstDay: number | null = null;
-    for (const q of inWindow) if (firstDay === null || (q.work.issuedDay as number) < firstDay) firstDay = q.work.issuedDay;
+    for (const q of inWindow)
+      if (firstDay === null || (q.work.issuedDay as number) < firstDay) firstDay = q.work.issuedDay;
     const credit = input.credit?.get(dataset.id);
     eligible.push({
       dataset,
@@ -330,7 +330,8 @@ export function nominateSymbionts(
     const evidencePublications = pubIds.map((id) => evidencePublication(publications.get(id) as PublicationRow));
     const involved = new Set<string>([agentId]);
     for (const c of candidates) for (const creator of c.dataset.creators) involved.add(creator.agentId);
-    for (const id of pubIds) for (const a of publications.get(id)?.authors ?? []) if (a.agentId) involved.add(a.agentId);
+    for (const id of pubIds)
+      for (const a of publications.get(id)?.authors ?? []) if (a.agentId) involved.add(a.agentId);
     const evidence: NominationEvidence = {
       kind: 'symbiont',
       asOf: context.asOf,
@@ -501,7 +502,8 @@ export function nominateParasites(
     }
     const involved = new Set<string>([agentId]);
     for (const { pw } of c.works) {
-      for (const id of pw.work.memberIds) for (const a of publications.get(id)?.authors ?? []) if (a.agentId) involved.add(a.agentId);
+      for (const id of pw.work.memberIds)
+        for (const a of publications.get(id)?.authors ?? []) if (a.agentId) involved.add(a.agentId);
       for (const d of pw.deposits) for (const creator of d.creators) involved.add(creator.agentId);
     }
     const reused = [...new Set(c.works.flatMap((w) => w.pw.reuses.map((q) => q.datasetId)))].sort(compareStrings);
@@ -521,13 +523,15 @@ export function nominateParasites(
       reuses: c.works.flatMap((w) =>
         w.pw.reuses.map((q) => evidenceReuse(q, 'independent', sourceGroupOf(q.datasetId))),
       ),
-      derivedDatasets: [...new Set(c.works.flatMap((w) => w.pw.deposits))].map((d) => ({
-        ...evidenceDataset(d, policy),
-        derivedFrom: input.derivations
-          .filter((e) => e.datasetId === d.id)
-          .map((e) => e.derivedFromId)
-          .sort(compareStrings),
-      })),
+      derivedDatasets: [...new Set(c.works.flatMap((w) => w.pw.deposits))]
+        .sort((a, b) => compareStrings(a.id, b.id))
+        .map((d) => ({
+          ...evidenceDataset(d, policy),
+          derivedFrom: input.derivations
+            .filter((e) => e.datasetId === d.id)
+            .map((e) => e.derivedFromId)
+            .sort(compareStrings),
+        })),
       ledgerSeqs: [],
       involvedAgents: [...involved].sort(compareStrings),
     };
@@ -536,9 +540,7 @@ export function nominateParasites(
       ...evidence.reuses.map((r) => r.seq),
       ...evidence.datasets.map((d) => d.seq),
       ...evidence.derivedDatasets.map((d) => d.seq),
-      ...input.derivations
-        .filter((e) => evidence.derivedDatasets.some((d) => d.id === e.datasetId))
-        .map((e) => e.seq),
+      ...input.derivations.filter((e) => evidence.derivedDatasets.some((d) => d.id === e.datasetId)).map((e) => e.seq),
     ]);
     return {
       agentId,
@@ -549,7 +551,13 @@ export function nominateParasites(
     };
   });
   ranked.sort((a, b) => b.count - a.count || b.groups - a.groups || compareStrings(a.agentId, b.agentId));
-  return ranked.map((r, i) => ({ rank: i + 1, agent: r.agentId, score: r.count, track: r.track, evidence: r.evidence }));
+  return ranked.map((r, i) => ({
+    rank: i + 1,
+    agent: r.agentId,
+    score: r.count,
+    track: r.track,
+    evidence: r.evidence,
+  }));
 }
 
 export function nominate(

@@ -142,7 +142,11 @@ export interface GrantCompliance {
   readonly itemsPlanned: number;
   readonly unplannedDatasets: readonly string[];
   /** Horizon Europe only. */
-  readonly dmp: { readonly dueDate: string; readonly submittedAt: string | null; readonly status: ComplianceStatus } | null;
+  readonly dmp: {
+    readonly dueDate: string;
+    readonly submittedAt: string | null;
+    readonly status: ComplianceStatus;
+  } | null;
   readonly asOf: string;
   readonly policy: { readonly version: string; readonly funderPolicy: FunderPolicyId };
 }
@@ -292,8 +296,7 @@ export function assessGrantCompliance(
       open: isOpenLicense(metricsPolicy, d.license),
       justified: Boolean(d.licenseJustification ?? item.licenseJustification),
     }));
-    const licenceProblem =
-      grant.policy === 'horizon-europe' && licences.some((l) => !l.open && !l.justified);
+    const licenceProblem = grant.policy === 'horizon-europe' && licences.some((l) => !l.open && !l.justified);
     const shared = allPublic && !licenceProblem;
     const sharedAtDay = allPublic ? Math.max(...(publicDays as number[])) : null;
 

@@ -82,7 +82,13 @@ describe('personShare', () => {
 describe('computeAgentMetrics', () => {
   it('sums over the agent’s datasets, versions once, groups distinct', () => {
     const datasets = [
-      { id: 'A', creators: [{ agentId: 'me', kind: 'person' as const }, { agentId: 'x', kind: 'person' as const }] },
+      {
+        id: 'A',
+        creators: [
+          { agentId: 'me', kind: 'person' as const },
+          { agentId: 'x', kind: 'person' as const },
+        ],
+      },
       {
         id: 'B',
         creators: [
@@ -119,8 +125,24 @@ describe('computeAgentMetrics', () => {
 });
 
 describe('aggregation', () => {
-  const a = metricsFor('A', { citations: 3, total: 4, independent: 2, groups: ['g1'], first: '2021-05-01', days: 100, credit: 0.5 });
-  const b = metricsFor('B', { citations: 1, total: 1, independent: 1, groups: ['g1', 'g2'], first: '2020-01-01', days: 40, credit: 0.25 });
+  const a = metricsFor('A', {
+    citations: 3,
+    total: 4,
+    independent: 2,
+    groups: ['g1'],
+    first: '2021-05-01',
+    days: 100,
+    credit: 0.5,
+  });
+  const b = metricsFor('B', {
+    citations: 1,
+    total: 1,
+    independent: 1,
+    groups: ['g1', 'g2'],
+    first: '2020-01-01',
+    days: 40,
+    credit: 0.25,
+  });
   const c = metricsFor('C', { citations: 0, total: 0, independent: 0, groups: [] });
 
   it('aggregates a grant’s outputs', () => {

@@ -1,5 +1,12 @@
 import { compareStrings, type DatasetMetrics } from './dataset-metrics.rules.js';
-import { policyRef, REUSE_TYPES, roundMetric, type MetricsPolicy, type PolicyRef, type ReuseType } from './policy.rules.js';
+import {
+  policyRef,
+  REUSE_TYPES,
+  roundMetric,
+  type MetricsPolicy,
+  type PolicyRef,
+  type ReuseType,
+} from './policy.rules.js';
 
 export type ContributorDegree = 'lead' | 'equal' | 'supporting';
 
@@ -51,8 +58,7 @@ export function computeHIndex(counts: readonly number[]): number {
 export function personShare(creators: readonly CreatorRow[], agentId: string, policy: MetricsPolicy): number {
   const people = creators.filter((c) => c.kind === 'person');
   const degreesRecorded = people.some((c) => c.degree);
-  const weightOf = (c: CreatorRow): number =>
-    degreesRecorded ? policy.contributorDegrees[c.degree ?? 'equal'] : 1;
+  const weightOf = (c: CreatorRow): number => (degreesRecorded ? policy.contributorDegrees[c.degree ?? 'equal'] : 1);
   let total = 0;
   let mine = 0;
   const counted = new Set<string>();
@@ -219,7 +225,10 @@ export function aggregateByFunder(
   }
   const result = new Map<string, AggregateMetrics>();
   for (const funder of [...perFunder.keys()].sort(compareStrings)) {
-    result.set(funder, aggregateDatasetMetrics([...(perFunder.get(funder) as Map<string, DatasetMetrics>).values()], policy));
+    result.set(
+      funder,
+      aggregateDatasetMetrics([...(perFunder.get(funder) as Map<string, DatasetMetrics>).values()], policy),
+    );
   }
   return result;
 }

@@ -56,8 +56,20 @@ describe('personKey and groupKeyOf', () => {
 
   it.each([
     [[], null],
-    [[{ family: 'First', given: 'A' }, { family: 'Last', given: 'Z', orcid: '0000-0002-1825-0097' }], 'orcid:0000-0002-1825-0097'],
-    [[{ family: 'First', given: 'A' }, { family: 'Last', given: 'Z' }], 'name:last|z'],
+    [
+      [
+        { family: 'First', given: 'A' },
+        { family: 'Last', given: 'Z', orcid: '0000-0002-1825-0097' },
+      ],
+      'orcid:0000-0002-1825-0097',
+    ],
+    [
+      [
+        { family: 'First', given: 'A' },
+        { family: 'Last', given: 'Z' },
+      ],
+      'name:last|z',
+    ],
     // The last author cannot be keyed: fall back to the first author.
     [[{ family: 'First', given: 'A' }, { given: 'Anonymous' }], 'name:first|a'],
   ])('group of %j -> %s', (authors, expected) => {
@@ -86,7 +98,8 @@ describe('groupWorks', () => {
 });
 
 describe('computeCohortPercentiles', () => {
-  const cohort = (values: readonly number[], name = 'c') => values.map((value, i) => ({ id: `${name}${i}`, cohort: name, value }));
+  const cohort = (values: readonly number[], name = 'c') =>
+    values.map((value, i) => ({ id: `${name}${i}`, cohort: name, value }));
 
   it.each([
     // 20 distinct values 0..19: value 10 has 10 below and 1 tie -> 100 × 10.5 / 20.
@@ -173,7 +186,12 @@ describe('computeDatasetMetrics', () => {
       { id: 'D4', kind: 'derived', registeredAt: '2022-01-15' },
     ],
     publications: [
-      { id: 'P1', kind: 'article', issued: '2020-06-01', authors: [{ family: 'Lee', given: 'Ann', orcid: '0000-0002-1825-0097' }, stone] },
+      {
+        id: 'P1',
+        kind: 'article',
+        issued: '2020-06-01',
+        authors: [{ family: 'Lee', given: 'Ann', orcid: '0000-0002-1825-0097' }, stone],
+      },
       { id: 'P1pre', kind: 'preprint', issued: '2020-03-01', authors: [stone], sameWorkAs: ['P1'] },
       { id: 'P2', kind: 'article', issued: '2021-01-15', doi: '10.1/x', authors: [{ family: 'Silva', given: 'Dana' }] },
       { id: 'P2dup', kind: 'article', issued: '2021-01-15', doi: 'https://doi.org/10.1/X', authors: [] },
@@ -181,7 +199,12 @@ describe('computeDatasetMetrics', () => {
       { id: 'P4', kind: 'article', issued: '2020-09-01', authors: [{ family: 'Gone' }], retracted: true },
       { id: 'P5', kind: 'article', issued: '2020-02-01', authors: [{ family: 'Own', given: 'O' }] },
       { id: 'P6', kind: 'article', issued: '2023-01-01', authors: [{ family: 'Disputer', given: 'D' }] },
-      { id: 'P7', kind: 'article', issued: '2023-05-05', authors: [{ family: 'Q', given: 'Zed', orcid: '0000-0001-5109-3700' }] },
+      {
+        id: 'P7',
+        kind: 'article',
+        issued: '2023-05-05',
+        authors: [{ family: 'Q', given: 'Zed', orcid: '0000-0001-5109-3700' }],
+      },
     ],
     reuses: [
       reuse('R1', 'P1', { D1: 'independent' }, 'secondary-analysis'),

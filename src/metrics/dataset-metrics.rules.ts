@@ -437,7 +437,9 @@ export function computeDatasetMetrics(
   const citationRelations = new Set(policy.counting.citationRelations.map(normalizeRelation));
 
   const workVisible = (work: WorkInfo | undefined): work is WorkInfo =>
-    work !== undefined && !work.retracted && (asOfDay === null || (work.issuedDay !== null && work.issuedDay <= asOfDay));
+    work !== undefined &&
+    !work.retracted &&
+    (asOfDay === null || (work.issuedDay !== null && work.issuedDay <= asOfDay));
   const citationKeyOf = (publicationId: string, fallbackDoi?: string | null): string => {
     const row = publications.get(publicationId);
     const doi = doiKey(row?.doi ?? fallbackDoi);

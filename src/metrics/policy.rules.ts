@@ -38,7 +38,11 @@ export interface MetricsPolicy {
     readonly publication: number;
   };
   /** Declared maps are clamped, then renormalised once (§3). */
-  readonly declaredMapClamp: { readonly minInputWeight: number; readonly maxInputWeight: number; readonly maxSelfShare: number };
+  readonly declaredMapClamp: {
+    readonly minInputWeight: number;
+    readonly maxInputWeight: number;
+    readonly maxSelfShare: number;
+  };
   /** c(P): credit originating at a publication (§3 step 1). */
   readonly originCredit: { readonly article: number; readonly preprint: number; readonly retracted: number };
   /** Paths longer than this many edges are dropped and reported. */

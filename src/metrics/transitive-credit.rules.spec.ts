@@ -171,19 +171,23 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
 
   it('does not compound multipliers along a path', () => {
     // P -> F co-authored, P -> F -> D independent: D gets the full 0.2.
-    const f = fixture({ D: dataset, F: dataset, P: article }, [['F', 'D', 1], ['P', 'F', 2]], { 'P>F': 'co-authored' });
+    const f = fixture(
+      { D: dataset, F: dataset, P: article },
+      [
+        ['F', 'D', 1],
+        ['P', 'F', 2],
+      ],
+      { 'P>F': 'co-authored' },
+    );
     expect(totalsOf(f)('D').total).toBeCloseTo(0.2, 12);
     expect(totalsOf(f)('F').total).toBeCloseTo(0.1, 12);
   });
 
   it('keeps a disputed reuse in the map but passes it no credit', () => {
-    const f = fixture(
-      { D1: dataset, D2: dataset, P: article },
-      [
-        ['P', 'D1', 1],
-        ['P', 'D2', 2, { excluded: 'DISPUTED', ref: 'reuse-2' }],
-      ],
-    );
+    const f = fixture({ D1: dataset, D2: dataset, P: article }, [
+      ['P', 'D1', 1],
+      ['P', 'D2', 2, { excluded: 'DISPUTED', ref: 'reuse-2' }],
+    ]);
     const at = totalsOf(f);
     expect(at('D1').total).toBeCloseTo(0.2, 12);
     expect(at('D2').total).toBe(0);
@@ -195,7 +199,9 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
   it('gives a retracted publication nothing and reports it', () => {
     const f = fixture({ D: dataset, P: { kind: 'publication', retracted: true } }, [['P', 'D', 1]]);
     expect(totalsOf(f)('D').total).toBe(0);
-    expect(explainCredit(f.graph, f.id('D'), f.levelOf).excluded).toEqual([{ reason: 'RETRACTED', publication: f.id('P') }]);
+    expect(explainCredit(f.graph, f.id('D'), f.levelOf).excluded).toEqual([
+      { reason: 'RETRACTED', publication: f.id('P') },
+    ]);
   });
 
   describe('depth cut-off', () => {
@@ -265,14 +271,24 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
     expect(at('D').duplicateWork).toBeCloseTo(0.2, 12);
     const explained = explainCredit(f.graph, f.id('D'), f.levelOf);
     expect(explained.paths.map((p) => p.publication)).toEqual([f.id('A')]);
-    expect(explained.excluded).toEqual([{ reason: 'DUPLICATE_WORK', publication: f.id('B'), amount: expect.closeTo(0.2, 12) }]);
+    expect(explained.excluded).toEqual([
+      { reason: 'DUPLICATE_WORK', publication: f.id('B'), amount: expect.closeTo(0.2, 12) },
+    ]);
   });
 
   it('caps one citing group at 3 works per dataset per calendar year', () => {
     const sameGroup = (year: number): NodeSpec => ({ kind: 'publication', group: 1, year });
     // Q reuses two datasets, so it passes only 0.2 to D and is the one left out.
     const f = fixture(
-      { D: dataset, E: dataset, P1: sameGroup(2020), P2: sameGroup(2020), P3: sameGroup(2020), Q: sameGroup(2020), R: sameGroup(2021) },
+      {
+        D: dataset,
+        E: dataset,
+        P1: sameGroup(2020),
+        P2: sameGroup(2020),
+        P3: sameGroup(2020),
+        Q: sameGroup(2020),
+        R: sameGroup(2021),
+      },
       [
         ['P1', 'D', 1],
         ['P2', 'D', 2],
@@ -287,21 +303,33 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
     expect(at('D').groupYearCapped).toBeCloseTo(0.2, 12);
     const explained = explainCredit(f.graph, f.id('D'), f.levelOf);
     expect(explained.transitiveCredit).toBeCloseTo(1.6, 12);
-    expect(explained.excluded).toEqual([{ reason: 'GROUP_YEAR_CAP', publication: f.id('Q'), amount: expect.closeTo(0.2, 12) }]);
+    expect(explained.excluded).toEqual([
+      { reason: 'GROUP_YEAR_CAP', publication: f.id('Q'), amount: expect.closeTo(0.2, 12) },
+    ]);
   });
 
   it('refuses cycles and self-loops', () => {
-    expect(() => fixture({ A: dataset, B: dataset, C: dataset }, [['A', 'B', 1], ['B', 'C', 2], ['C', 'A', 3]])).toThrow(
-      CreditGraphCycleError,
-    );
+    expect(() =>
+      fixture({ A: dataset, B: dataset, C: dataset }, [
+        ['A', 'B', 1],
+        ['B', 'C', 2],
+        ['C', 'A', 3],
+      ]),
+    ).toThrow(CreditGraphCycleError);
     expect(() => fixture({ A: dataset }, [['A', 'A', 1]])).toThrow(CreditGraphCycleError);
-    const f = fixture({ A: dataset, B: dataset, C: dataset }, [['A', 'B', 1], ['B', 'C', 2]]);
+    const f = fixture({ A: dataset, B: dataset, C: dataset }, [
+      ['A', 'B', 1],
+      ['B', 'C', 2],
+    ]);
     expect(wouldCreateCycle(f.graph, f.id('C'), f.id('A'))).toBe(true);
     expect(wouldCreateCycle(f.graph, f.id('A'), f.id('C'))).toBe(false);
   });
 
   it('collapses duplicate edges to the lowest seq', () => {
-    const f = fixture({ D: dataset, P: article }, [['P', 'D', 9], ['P', 'D', 4]]);
+    const f = fixture({ D: dataset, P: article }, [
+      ['P', 'D', 9],
+      ['P', 'D', 4],
+    ]);
     expect(f.graph.edgeCount).toBe(1);
     expect(explainCredit(f.graph, f.id('D'), f.levelOf).paths[0].ledgerSeqs).toEqual(['4']);
     expect(totalsOf(f)('D').total).toBeCloseTo(0.4, 12);
@@ -311,15 +339,12 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
 describe('affectedSubgraph', () => {
   it('covers the changed node, its inputs and the publications that reach them', () => {
     // P1 -> F -> D, P2 -> G (unrelated), P3 -> D.
-    const f = fixture(
-      { D: dataset, F: dataset, G: dataset, P1: article, P2: article, P3: article },
-      [
-        ['F', 'D', 1],
-        ['P1', 'F', 2],
-        ['P2', 'G', 3],
-        ['P3', 'D', 4],
-      ],
-    );
+    const f = fixture({ D: dataset, F: dataset, G: dataset, P1: article, P2: article, P3: article }, [
+      ['F', 'D', 1],
+      ['P1', 'F', 2],
+      ['P2', 'G', 3],
+      ['P3', 'D', 4],
+    ]);
     const affected = affectedSubgraph([f.id('F')], f.graph);
     expect(Array.from(affected.nodes)).toEqual([f.id('D'), f.id('F')]);
     expect(Array.from(affected.publications)).toEqual([f.id('P1'), f.id('P3')]);
@@ -327,7 +352,10 @@ describe('affectedSubgraph', () => {
 });
 
 /** A random DAG: datasets (some derived), panels, then publications, edges always pointing at lower ids. */
-function randomDag(nodeCount: number, seed: number): { nodes: CreditNodeRow[]; edges: CreditEdgeRow[]; levelOf: LevelResolver } {
+function randomDag(
+  nodeCount: number,
+  seed: number,
+): { nodes: CreditNodeRow[]; edges: CreditEdgeRow[]; levelOf: LevelResolver } {
   let state = seed;
   const random = (): number => {
     state = (state * 1103515245 + 12345) & 0x7fffffff;
@@ -357,7 +385,12 @@ function randomDag(nodeCount: number, seed: number): { nodes: CreditNodeRow[]; e
     const inputs = i < datasets ? 1 + Math.floor(random() * 3) : 1 + Math.floor(random() * 6);
     const range = i < datasets ? i : datasets + (i >= datasets + panels ? panels : 0);
     for (let k = 0; k < inputs; k += 1) {
-      edges.push({ from: i, to: Math.floor(random() * range), seq: seq++, ...(random() < 0.02 ? { excluded: 'DISPUTED' as const } : {}) });
+      edges.push({
+        from: i,
+        to: Math.floor(random() * range),
+        seq: seq++,
+        ...(random() < 0.02 ? { excluded: 'DISPUTED' as const } : {}),
+      });
     }
   }
   const levels: IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
@@ -473,7 +506,12 @@ describe('row-level entry points', () => {
     const explanation = explainCreditFromRows(rows, 'ds-D', METRICS_POLICY, resolve);
     expect(explanation.transitiveCredit).toBe(0.15);
     expect(explanation.paths).toEqual([
-      expect.objectContaining({ publication: 'pub-1', nodes: ['pub-1', 'ds-F', 'ds-D'], weight: 0.1, ledgerSeqs: ['41', '40'] }),
+      expect.objectContaining({
+        publication: 'pub-1',
+        nodes: ['pub-1', 'ds-F', 'ds-D'],
+        weight: 0.1,
+        ledgerSeqs: ['41', '40'],
+      }),
       expect.objectContaining({ publication: 'pub-2', nodes: ['pub-2', 'ds-D'], weight: 0.05, ledgerSeqs: ['42'] }),
     ]);
     expect(explanation.excluded).toEqual([

@@ -30,11 +30,7 @@ import {
 export type CreditNodeKind = 'dataset' | 'panel' | 'publication';
 export type ClaimExclusionReason = 'RETRACTED' | 'DISPUTED' | 'EVIDENCE_TOO_WEAK';
 export type CreditExclusionReason =
-  | ClaimExclusionReason
-  | 'DEPTH_LIMIT'
-  | 'BELOW_MIN_CONTRIBUTION'
-  | 'GROUP_YEAR_CAP'
-  | 'DUPLICATE_WORK';
+  ClaimExclusionReason | 'DEPTH_LIMIT' | 'BELOW_MIN_CONTRIBUTION' | 'GROUP_YEAR_CAP' | 'DUPLICATE_WORK';
 
 const KIND_DATASET = 0;
 const KIND_PANEL = 1;
@@ -746,7 +742,8 @@ export function affectedSubgraph(
   // Work maxima need every manifestation of each affected work.
   const labels = new Set<number>();
   for (const p of publications) labels.add(graph.work[p]);
-  for (let p = 0; p < n; p += 1) if (graph.kind[p] === KIND_PUBLICATION && labels.has(graph.work[p])) publications.add(p);
+  for (let p = 0; p < n; p += 1)
+    if (graph.kind[p] === KIND_PUBLICATION && labels.has(graph.work[p])) publications.add(p);
   return {
     nodes: Int32Array.from(nodes).sort(),
     publications: Int32Array.from(publications).sort(),
@@ -859,7 +856,11 @@ export function explainCredit(
         if (length <= maxDepth) retractedSeen.add(consumer);
       } else if (length <= maxDepth) {
         const list = byPublication.get(consumer) ?? [];
-        list.push({ nodes: [...pathNodes].reverse(), edges: [...pathEdges].reverse(), raw: graph.origin[consumer] * weight });
+        list.push({
+          nodes: [...pathNodes].reverse(),
+          edges: [...pathEdges].reverse(),
+          raw: graph.origin[consumer] * weight,
+        });
         byPublication.set(consumer, list);
       } else {
         tooDeep.set(consumer, (tooDeep.get(consumer) ?? 0) + graph.origin[consumer] * weight);
@@ -886,7 +887,11 @@ export function explainCredit(
     workMembers.set(graph.work[p], list);
   }
   for (const [p, raw] of [...tooDeep].sort((a, b) => a[0] - b[0])) {
-    excluded.push({ reason: 'DEPTH_LIMIT', publication: p, amount: raw * policy.independenceFactors[levelOf(p, dataset)] });
+    excluded.push({
+      reason: 'DEPTH_LIMIT',
+      publication: p,
+      amount: raw * policy.independenceFactors[levelOf(p, dataset)],
+    });
   }
 
   interface Counted extends WorkCandidate {
@@ -898,7 +903,8 @@ export function explainCredit(
     members.sort((a, b) => b.value - a.value || a.publication - b.publication);
     const best = members[0];
     for (const other of members.slice(1)) {
-      if (other.value > 0) excluded.push({ reason: 'DUPLICATE_WORK', publication: other.publication, amount: other.value });
+      if (other.value > 0)
+        excluded.push({ reason: 'DUPLICATE_WORK', publication: other.publication, amount: other.value });
     }
     if (best.value <= 0) continue;
     if (best.value < policy.minContribution) {
@@ -1034,8 +1040,7 @@ export function buildCreditGraphFromRows(
     const node = datasetNode.get(map.nodeId) ?? publicationNode.get(map.nodeId) ?? panelNode.get(map.nodeId);
     if (node !== undefined) declared.set(node, map);
   }
-  const declaredWeight = (from: number, inputId: string): number | undefined =>
-    declared.get(from)?.inputs?.[inputId];
+  const declaredWeight = (from: number, inputId: string): number | undefined => declared.get(from)?.inputs?.[inputId];
 
   const workLabels = [...new Set([...works.values()].map((w) => w.key))].sort(compareStrings);
   const workLabel = new Map(workLabels.map((key, i) => [key, i]));
@@ -1121,7 +1126,9 @@ export function buildCreditGraphFromRows(
 
   const graph = buildCreditGraph(nodes, edges, policy);
   const levelOf: LevelResolver = (publication, dataset) =>
-    resolve?.(ids[publication], ids[dataset]) ?? reuseLevels.get(`${publication}:${dataset}`) ?? policy.unknownIndependence;
+    resolve?.(ids[publication], ids[dataset]) ??
+    reuseLevels.get(`${publication}:${dataset}`) ??
+    policy.unknownIndependence;
   return { graph, ids, datasetNode, publicationNode, levelOf };
 }
 

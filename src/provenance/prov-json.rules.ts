@@ -15,8 +15,17 @@ export type ProvJsonValue = string | number | boolean | ProvJsonLiteral | Array<
 export type ProvJsonRecord = Record<string, ProvJsonValue>;
 
 export const PROV_JSON_RECORD_KINDS = [
-  'entity', 'activity', 'agent', 'wasGeneratedBy', 'used', 'wasInformedBy', 'wasDerivedFrom', 'wasAttributedTo',
-  'wasAssociatedWith', 'actedOnBehalfOf', 'specializationOf',
+  'entity',
+  'activity',
+  'agent',
+  'wasGeneratedBy',
+  'used',
+  'wasInformedBy',
+  'wasDerivedFrom',
+  'wasAttributedTo',
+  'wasAssociatedWith',
+  'actedOnBehalfOf',
+  'specializationOf',
 ] as const;
 export type ProvJsonRecordKind = (typeof PROV_JSON_RECORD_KINDS)[number];
 
@@ -81,7 +90,11 @@ class QualifiedNames {
     if (iri.startsWith(PREFIXES.xsd)) return `xsd:${iri.slice(PREFIXES.xsd.length)}`;
     let best: [string, string] | undefined;
     for (const entry of this.prefixes) {
-      if (iri.startsWith(entry[1]) && iri.length > entry[1].length && (best === undefined || entry[1].length > best[1].length)) {
+      if (
+        iri.startsWith(entry[1]) &&
+        iri.length > entry[1].length &&
+        (best === undefined || entry[1].length > best[1].length)
+      ) {
         best = entry;
       }
     }
@@ -164,7 +177,11 @@ export function buildProvJson(
       if (typeof start === 'string') record['prov:startTime'] = start;
       if (typeof end === 'string') record['prov:endTime'] = end;
     }
-    put(def.provClass === 'Entity' ? 'entity' : def.provClass === 'Activity' ? 'activity' : 'agent', q(node.iri), record);
+    put(
+      def.provClass === 'Entity' ? 'entity' : def.provClass === 'Activity' ? 'activity' : 'agent',
+      q(node.iri),
+      record,
+    );
   }
 
   const targets = (source: string, relationName: EdgeRelation): string[] =>
@@ -234,7 +251,8 @@ export function buildProvJson(
         // PROV-DM: revision and primary source are kinds of derivation, told apart by prov:type.
         const record: ProvJsonRecord = { 'prov:generatedEntity': source, 'prov:usedEntity': target };
         if (edge.relation === 'wasRevisionOf') record['prov:type'] = { $: 'prov:Revision', type: QUALIFIED_NAME };
-        if (edge.relation === 'hadPrimarySource') record['prov:type'] = { $: 'prov:PrimarySource', type: QUALIFIED_NAME };
+        if (edge.relation === 'hadPrimarySource')
+          record['prov:type'] = { $: 'prov:PrimarySource', type: QUALIFIED_NAME };
         put('wasDerivedFrom', anonymous('wasDerivedFrom'), record);
         break;
       }
@@ -256,7 +274,10 @@ export function buildProvJson(
         put('wasInformedBy', anonymous('wasInformedBy'), { 'prov:informed': source, 'prov:informant': target });
         break;
       case 'specializationOf':
-        put('specializationOf', anonymous('specializationOf'), { 'prov:specificEntity': source, 'prov:generalEntity': target });
+        put('specializationOf', anonymous('specializationOf'), {
+          'prov:specificEntity': source,
+          'prov:generalEntity': target,
+        });
         break;
       default:
         // Not PROV: parthood, CiTO, funding, affiliation, tags; qualified records were handled above.
@@ -297,6 +318,7 @@ export function toNQuads(doc: JsonValue, loader: DocumentLoader, options: { base
   } catch {
     throw new TypeError(`RDF base must be an absolute IRI: ${base}`);
   }
-  if (parsed.hash !== '' || parsed.search !== '') throw new TypeError(`RDF base must not carry a query or fragment: ${base}`);
+  if (parsed.hash !== '' || parsed.search !== '')
+    throw new TypeError(`RDF base must not carry a query or fragment: ${base}`);
   return toNQuadsString(doc, { documentLoader: loader, base });
 }

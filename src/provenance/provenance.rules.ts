@@ -19,25 +19,103 @@ export const PREFIXES = {
 } as const;
 
 const SCHEMA_TERMS = [
-  'CreativeWork', 'Dataset', 'Person', 'Organization', 'Grant', 'CreateAction', 'SoftwareApplication',
-  'ScholarlyArticle', 'ImageObject', 'DefinedTerm', 'name', 'description', 'identifier', 'url', 'sameAs', 'license',
-  'datePublished', 'version', 'keywords', 'creator', 'author', 'givenName', 'familyName', 'publisher', 'affiliation',
-  'funding', 'funder', 'startDate', 'endDate', 'hasPart', 'isPartOf', 'mainEntity', 'mentions', 'citation',
-  'isBasedOn', 'about', 'position', 'caption', 'measurementTechnique', 'additionalType', 'object', 'result',
-  'instrument', 'agent', 'startTime', 'endTime', 'actionStatus', 'error', 'softwareVersion', 'contentUrl',
-  'contentSize', 'encodingFormat', 'sha256',
+  'CreativeWork',
+  'Dataset',
+  'Person',
+  'Organization',
+  'Grant',
+  'CreateAction',
+  'SoftwareApplication',
+  'ScholarlyArticle',
+  'ImageObject',
+  'DefinedTerm',
+  'name',
+  'description',
+  'identifier',
+  'url',
+  'sameAs',
+  'license',
+  'datePublished',
+  'version',
+  'keywords',
+  'creator',
+  'author',
+  'givenName',
+  'familyName',
+  'publisher',
+  'affiliation',
+  'funding',
+  'funder',
+  'startDate',
+  'endDate',
+  'hasPart',
+  'isPartOf',
+  'mainEntity',
+  'mentions',
+  'citation',
+  'isBasedOn',
+  'about',
+  'position',
+  'caption',
+  'measurementTechnique',
+  'additionalType',
+  'object',
+  'result',
+  'instrument',
+  'agent',
+  'startTime',
+  'endTime',
+  'actionStatus',
+  'error',
+  'softwareVersion',
+  'contentUrl',
+  'contentSize',
+  'encodingFormat',
+  'sha256',
 ] as const;
 const PROV_TERMS = [
-  'wasDerivedFrom', 'wasGeneratedBy', 'used', 'wasAttributedTo', 'wasAssociatedWith', 'actedOnBehalfOf',
-  'wasInformedBy', 'wasRevisionOf', 'hadPrimarySource', 'specializationOf', 'qualifiedAttribution',
-  'qualifiedAssociation', 'qualifiedUsage', 'hadRole', 'hadPlan', 'startedAtTime', 'endedAtTime', 'generatedAtTime',
+  'wasDerivedFrom',
+  'wasGeneratedBy',
+  'used',
+  'wasAttributedTo',
+  'wasAssociatedWith',
+  'actedOnBehalfOf',
+  'wasInformedBy',
+  'wasRevisionOf',
+  'hadPrimarySource',
+  'specializationOf',
+  'qualifiedAttribution',
+  'qualifiedAssociation',
+  'qualifiedUsage',
+  'hadRole',
+  'hadPlan',
+  'startedAtTime',
+  'endedAtTime',
+  'generatedAtTime',
   'atTime',
 ] as const;
 const CITO_TERMS = ['citesAsDataSource', 'usesDataFrom', 'usesMethodIn', 'confirms', 'disagreesWith'] as const;
 const LEDGER_TERMS = [
-  'ImageDataset', 'DerivedDataset', 'AnalysisActivity', 'ReuseEvent', 'Figure', 'FigurePanel', 'EntityTag',
-  'Depositor', 'ImagePart', 'accession', 'organism', 'creditRole', 'reuseType', 'hasTag', 'taggedEntity',
-  'entityType', 'tagRole', 'principalInvestigator', 'dataPolicy', 'parameters',
+  'ImageDataset',
+  'DerivedDataset',
+  'AnalysisActivity',
+  'ReuseEvent',
+  'Figure',
+  'FigurePanel',
+  'EntityTag',
+  'Depositor',
+  'ImagePart',
+  'accession',
+  'organism',
+  'creditRole',
+  'reuseType',
+  'hasTag',
+  'taggedEntity',
+  'entityType',
+  'tagRole',
+  'principalInvestigator',
+  'dataPolicy',
+  'parameters',
 ] as const;
 
 /**
@@ -96,8 +174,22 @@ export function vocabularyIri(compact: string, publicBaseUrl: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 export const NODE_TYPES = [
-  'ImageDataset', 'DerivedDataset', 'ImagePart', 'AnalysisActivity', 'ReuseEvent', 'SoftwareApplication', 'Person',
-  'Organization', 'Grant', 'Publication', 'Figure', 'FigurePanel', 'EntityTag', 'Attribution', 'Association', 'Usage',
+  'ImageDataset',
+  'DerivedDataset',
+  'ImagePart',
+  'AnalysisActivity',
+  'ReuseEvent',
+  'SoftwareApplication',
+  'Person',
+  'Organization',
+  'Grant',
+  'Publication',
+  'Figure',
+  'FigurePanel',
+  'EntityTag',
+  'Attribution',
+  'Association',
+  'Usage',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
@@ -128,8 +220,21 @@ const out = (relation: EdgeRelation, term: string = relation): RequiredItem => (
 const incoming = (relation: EdgeRelation, term: string): RequiredItem => ({ relation, direction: 'in', term });
 
 const DATASET_PROPERTIES = [
-  'name', 'description', 'identifier', 'url', 'sameAs', 'license', 'datePublished', 'version', 'keywords',
-  'accession', 'organism', 'measurementTechnique', 'about', 'additionalType', 'generatedAtTime',
+  'name',
+  'description',
+  'identifier',
+  'url',
+  'sameAs',
+  'license',
+  'datePublished',
+  'version',
+  'keywords',
+  'accession',
+  'organism',
+  'measurementTechnique',
+  'about',
+  'additionalType',
+  'generatedAtTime',
 ] as const satisfies readonly PropertyTerm[];
 
 export const NODE_TYPE_DEFS: Readonly<Record<NodeType, NodeTypeDef>> = {
@@ -166,7 +271,16 @@ export const NODE_TYPE_DEFS: Readonly<Record<NodeType, NodeTypeDef>> = {
     discriminators: ['AnalysisActivity'],
     extraTypes: [],
     iriRule: 'ledger',
-    properties: ['name', 'description', 'additionalType', 'startedAtTime', 'endedAtTime', 'actionStatus', 'error', 'parameters'],
+    properties: [
+      'name',
+      'description',
+      'additionalType',
+      'startedAtTime',
+      'endedAtTime',
+      'actionStatus',
+      'error',
+      'parameters',
+    ],
     required: [out('used')],
   },
   ReuseEvent: {
@@ -353,11 +467,35 @@ const TIME_ALIASES = { startTime: 'startedAtTime', endTime: 'endedAtTime' } as c
 // ---------------------------------------------------------------------------------------------------------------
 
 export const EDGE_RELATIONS = [
-  'wasDerivedFrom', 'wasRevisionOf', 'hadPrimarySource', 'specializationOf', 'wasGeneratedBy', 'used',
-  'wasAttributedTo', 'wasAssociatedWith', 'instrument', 'actedOnBehalfOf', 'wasInformedBy', 'citesAsDataSource',
-  'usesDataFrom', 'cites', 'usesMethodIn', 'confirms', 'disagreesWith', 'hasPart', 'hasTag', 'funding', 'funder',
-  'principalInvestigator', 'affiliation', 'publisher', 'qualifiedAttribution', 'qualifiedAssociation',
-  'qualifiedUsage', 'qualifiedAgent', 'qualifiedEntity',
+  'wasDerivedFrom',
+  'wasRevisionOf',
+  'hadPrimarySource',
+  'specializationOf',
+  'wasGeneratedBy',
+  'used',
+  'wasAttributedTo',
+  'wasAssociatedWith',
+  'instrument',
+  'actedOnBehalfOf',
+  'wasInformedBy',
+  'citesAsDataSource',
+  'usesDataFrom',
+  'cites',
+  'usesMethodIn',
+  'confirms',
+  'disagreesWith',
+  'hasPart',
+  'hasTag',
+  'funding',
+  'funder',
+  'principalInvestigator',
+  'affiliation',
+  'publisher',
+  'qualifiedAttribution',
+  'qualifiedAssociation',
+  'qualifiedUsage',
+  'qualifiedAgent',
+  'qualifiedEntity',
 ] as const;
 export type EdgeRelation = (typeof EDGE_RELATIONS)[number];
 
@@ -386,7 +524,14 @@ export interface EdgeRelationDef {
 }
 
 const DATA_ENTITIES: readonly NodeType[] = ['ImageDataset', 'DerivedDataset', 'ImagePart'];
-const ENTITIES: readonly NodeType[] = ['ImageDataset', 'DerivedDataset', 'ImagePart', 'Publication', 'Figure', 'FigurePanel'];
+const ENTITIES: readonly NodeType[] = [
+  'ImageDataset',
+  'DerivedDataset',
+  'ImagePart',
+  'Publication',
+  'Figure',
+  'FigurePanel',
+];
 const ACTIVITIES: readonly NodeType[] = ['AnalysisActivity', 'ReuseEvent'];
 const PEOPLE_AND_ORGS: readonly NodeType[] = ['Person', 'Organization'];
 const AGENTS: readonly NodeType[] = ['Person', 'Organization', 'SoftwareApplication'];
@@ -414,7 +559,8 @@ function relation(
   };
 }
 
-const sameKind = (kinds: readonly NodeType[]): EdgeRelationDef['pairs'] => kinds.map((kind) => [[kind], [kind]] as const);
+const sameKind = (kinds: readonly NodeType[]): EdgeRelationDef['pairs'] =>
+  kinds.map((kind) => [[kind], [kind]] as const);
 
 export const EDGE_RELATION_DEFS: Readonly<Record<EdgeRelation, EdgeRelationDef>> = {
   wasDerivedFrom: relation(
@@ -526,12 +672,21 @@ const INPUT_ALIASES: ReadonlyArray<{ term: string; relation: EdgeRelation | 'cit
 ];
 
 const CITO_RELATIONS: ReadonlySet<EdgeRelation> = new Set([
-  'citesAsDataSource', 'usesDataFrom', 'cites', 'usesMethodIn', 'confirms', 'disagreesWith',
+  'citesAsDataSource',
+  'usesDataFrom',
+  'cites',
+  'usesMethodIn',
+  'confirms',
+  'disagreesWith',
 ]);
 
 /** Relations whose cycles make the graph invalid PROV (provenance.md §8.2). */
 export const DERIVATION_RELATIONS: ReadonlySet<EdgeRelation> = new Set([
-  'wasDerivedFrom', 'wasRevisionOf', 'hadPrimarySource', 'wasGeneratedBy', 'used',
+  'wasDerivedFrom',
+  'wasRevisionOf',
+  'hadPrimarySource',
+  'wasGeneratedBy',
+  'used',
 ]);
 export const PARTHOOD_RELATIONS: ReadonlySet<EdgeRelation> = new Set(['hasPart']);
 
@@ -560,9 +715,21 @@ export interface GraphEdge {
 }
 
 export const PROBLEM_CODES = [
-  'UNKNOWN_TYPE', 'TYPE_CONFLICT', 'PROV_TYPE_CONFLICT', 'UNKNOWN_PROPERTY', 'PROPERTY_NOT_ALLOWED',
-  'UNSUPPORTED_KEYWORD', 'BLANK_NODE_FORBIDDEN', 'MALFORMED_IRI', 'INVALID_VALUE', 'MISSING_PROPERTY',
-  'DANGLING_REFERENCE', 'EDGE_TYPE_MISMATCH', 'MULTIPLE_GENERATION', 'DERIVATION_CYCLE', 'PART_CYCLE',
+  'UNKNOWN_TYPE',
+  'TYPE_CONFLICT',
+  'PROV_TYPE_CONFLICT',
+  'UNKNOWN_PROPERTY',
+  'PROPERTY_NOT_ALLOWED',
+  'UNSUPPORTED_KEYWORD',
+  'BLANK_NODE_FORBIDDEN',
+  'MALFORMED_IRI',
+  'INVALID_VALUE',
+  'MISSING_PROPERTY',
+  'DANGLING_REFERENCE',
+  'EDGE_TYPE_MISMATCH',
+  'MULTIPLE_GENERATION',
+  'DERIVATION_CYCLE',
+  'PART_CYCLE',
   'TEMPORAL_ORDER_VIOLATION',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
@@ -577,8 +744,7 @@ export interface GraphProblem {
 }
 
 export type ExtractResult =
-  | { ok: true; nodes: GraphNode[]; edges: GraphEdge[] }
-  | { ok: false; problems: GraphProblem[] };
+  { ok: true; nodes: GraphNode[]; edges: GraphEdge[] } | { ok: false; problems: GraphProblem[] };
 
 export interface ExtractOptions {
   publicBaseUrl: string;
@@ -672,7 +838,9 @@ function parseValue(value: JsonValue): ParsedValue {
 function convertValue(def: PropertyDef, value: ParsedValue): { value: JsonValue } | { error: string; iri?: boolean } {
   if (def.kind === 'reference') {
     if (value.kind !== 'reference') return { error: 'expects a reference {"@id": "<IRI>"}' };
-    return isHttpIri(value.iri) ? { value: value.iri } : { error: `not an absolute http(s) IRI: ${value.iri}`, iri: true };
+    return isHttpIri(value.iri)
+      ? { value: value.iri }
+      : { error: `not an absolute http(s) IRI: ${value.iri}`, iri: true };
   }
   if (def.kind === 'json') {
     return value.kind === 'literal' && value.json ? { value: value.value } : { error: 'expects a JSON value (@json)' };
@@ -681,7 +849,8 @@ function convertValue(def: PropertyDef, value: ParsedValue): { value: JsonValue 
   if (value.language !== null) return { error: 'language-tagged strings are not supported' };
   const literal = value.value;
   if (def.kind === 'literal') {
-    if (value.datatype !== null && value.datatype !== XSD_STRING) return { error: `unexpected datatype ${value.datatype}` };
+    if (value.datatype !== null && value.datatype !== XSD_STRING)
+      return { error: `unexpected datatype ${value.datatype}` };
     return typeof literal === 'string' || typeof literal === 'number' || typeof literal === 'boolean'
       ? { value: literal }
       : { error: 'expects a string, number or boolean' };
@@ -694,7 +863,8 @@ function convertValue(def: PropertyDef, value: ParsedValue): { value: JsonValue 
       ? { value: literal }
       : { error: 'expects an ISO 8601 date-time with a time zone' };
   }
-  if (value.datatype !== null && value.datatype !== XSD_STRING) return { error: `unexpected datatype ${value.datatype}` };
+  if (value.datatype !== null && value.datatype !== XSD_STRING)
+    return { error: `unexpected datatype ${value.datatype}` };
   if (typeof literal !== 'string') return { error: 'expects a string' };
   if (def.kind === 'date' && !DATE.test(literal)) return { error: 'expects an ISO 8601 date' };
   if (def.kind === 'sha256' && !SHA256.test(literal)) return { error: 'expects 64 lowercase hexadecimal digits' };
@@ -764,7 +934,11 @@ class ProblemList {
 }
 
 /** Walks expanded JSON-LD, flattening embedded nodes and merging repeated descriptions of one `@id`. */
-function collectRawNodes(expanded: unknown, problems: ProblemList): Map<string, RawNode> {
+function collectRawNodes(
+  expanded: unknown,
+  table: ReadonlyMap<string, InputPredicate>,
+  problems: ProblemList,
+): Map<string, RawNode> {
   const nodes = new Map<string, RawNode>();
   if (!Array.isArray(expanded)) {
     problems.add('UNSUPPORTED_KEYWORD', null, null, 'expected an expanded JSON-LD document (an array of nodes)');
@@ -797,29 +971,36 @@ function collectRawNodes(expanded: unknown, problems: ProblemList): Map<string, 
         continue;
       }
       if (key === '@included') {
-        for (const included of Array.isArray(value) ? value : [value]) queue.push({ object: included, parent: iri, property: key });
+        for (const included of Array.isArray(value) ? value : [value])
+          queue.push({ object: included, parent: iri, property: key });
         continue;
       }
       if (key.startsWith('@')) {
-        problems.add('UNSUPPORTED_KEYWORD', iri, key, `${key} is not supported (no named graphs or reverse properties)`);
+        problems.add(
+          'UNSUPPORTED_KEYWORD',
+          iri,
+          key,
+          `${key} is not supported (no named graphs or reverse properties)`,
+        );
         continue;
       }
+      const term = termOf(key, table);
       const values = node.properties.get(key) ?? [];
       for (const item of Array.isArray(value) ? value : [value]) {
         if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
           if ('@list' in item) {
-            problems.add('UNSUPPORTED_KEYWORD', iri, key, '@list values are not supported');
+            problems.add('UNSUPPORTED_KEYWORD', iri, term, '@list values are not supported');
             continue;
           }
           const isNodeObject = !('@value' in item);
           const keys = Object.keys(item);
           if (isNodeObject && (typeof item['@id'] !== 'string' || (item['@id'] as string).startsWith('_:'))) {
-            problems.add('BLANK_NODE_FORBIDDEN', iri, key, 'nested node without an "@id" IRI (provenance.md §1.3)');
+            problems.add('BLANK_NODE_FORBIDDEN', iri, term, 'nested node without an "@id" IRI (provenance.md §1.3)');
             continue;
           }
           if (isNodeObject && keys.some((k) => k !== '@id')) {
             // An embedded description: lift it out and keep only the reference here.
-            queue.push({ object: item, parent: iri, property: key });
+            queue.push({ object: item, parent: iri, property: term });
             values.push({ '@id': item['@id'] as string });
             continue;
           }
@@ -847,7 +1028,7 @@ export function extractGraph(expanded: unknown, options: ExtractOptions): Extrac
   const base = normalizePublicBaseUrl(options.publicBaseUrl);
   const { iri } = vocabularyFor(base);
   const table = predicateTable(base);
-  const rawNodes = collectRawNodes(expanded, problems);
+  const rawNodes = collectRawNodes(expanded, table, problems);
 
   skipPackaging(rawNodes, options.crateBase, iri);
 
@@ -893,7 +1074,11 @@ export function extractGraph(expanded: unknown, options: ExtractOptions): Extrac
   };
 }
 
-function skipPackaging(rawNodes: Map<string, RawNode>, crateBase: string | undefined, iri: (c: string) => string): void {
+function skipPackaging(
+  rawNodes: Map<string, RawNode>,
+  crateBase: string | undefined,
+  iri: (c: string) => string,
+): void {
   if (crateBase !== undefined) {
     rawNodes.delete(crateBase);
     rawNodes.delete(`${crateBase}ro-crate-metadata.json`);
@@ -910,7 +1095,8 @@ function skipPackaging(rawNodes: Map<string, RawNode>, crateBase: string | undef
   }
   for (const raw of [...rawNodes.values()]) {
     const only = raw.types.size === 1 ? [...raw.types][0] : undefined;
-    if ((only === iri('CreativeWork') && licensed.has(raw.iri)) || only === iri('DefinedTerm')) rawNodes.delete(raw.iri);
+    if ((only === iri('CreativeWork') && licensed.has(raw.iri)) || only === iri('DefinedTerm'))
+      rawNodes.delete(raw.iri);
   }
 }
 
@@ -947,7 +1133,12 @@ function classifyNode(
     if (provClass !== null) provClasses.add(provClass);
   }
   if (provClasses.has('Entity') && provClasses.has('Activity')) {
-    problems.add('PROV_TYPE_CONFLICT', raw.iri, '@type', 'a node cannot be both a prov:Entity and a prov:Activity (PROV-CONSTRAINTS 55)');
+    problems.add(
+      'PROV_TYPE_CONFLICT',
+      raw.iri,
+      '@type',
+      'a node cannot be both a prov:Entity and a prov:Activity (PROV-CONSTRAINTS 55)',
+    );
     return null;
   }
   if (candidates.length === 0) {
@@ -961,7 +1152,9 @@ function classifyNode(
   const type = candidates[0] as NodeType;
   const def = NODE_TYPE_DEFS[type];
   const allowed = new Set([...def.types, ...def.extraTypes].map((compact) => iri(compact)));
-  const knownVocabulary = new Set(NODE_TYPES.flatMap((t) => [...NODE_TYPE_DEFS[t].types, ...NODE_TYPE_DEFS[t].extraTypes]).map((c) => iri(c)));
+  const knownVocabulary = new Set(
+    NODE_TYPES.flatMap((t) => [...NODE_TYPE_DEFS[t].types, ...NODE_TYPE_DEFS[t].extraTypes]).map((c) => iri(c)),
+  );
   let conflicting = false;
   for (const typeIri of raw.types) {
     if (allowed.has(typeIri)) continue;
@@ -1014,7 +1207,12 @@ function readProperties(
     for (const value of values) {
       const result = convertValue(propertyDef, parseValue(value));
       if ('error' in result) {
-        problems.add(result.iri === true ? 'MALFORMED_IRI' : 'INVALID_VALUE', raw.iri, input.term, `${input.term} ${result.error}`);
+        problems.add(
+          result.iri === true ? 'MALFORMED_IRI' : 'INVALID_VALUE',
+          raw.iri,
+          input.term,
+          `${input.term} ${result.error}`,
+        );
       } else {
         converted.push(result.value);
       }
@@ -1022,7 +1220,9 @@ function readProperties(
     const previous = collected.get(term);
     if (previous !== undefined) {
       // startTime beside startedAtTime: the two spellings must agree.
-      const same = previous.values.length === converted.length && previous.values.every((v, i) => Date.parse(String(v)) === Date.parse(String(converted[i])));
+      const same =
+        previous.values.length === converted.length &&
+        previous.values.every((v, i) => Date.parse(String(v)) === Date.parse(String(converted[i])));
       if (!same) problems.add('INVALID_VALUE', raw.iri, input.term, `${input.term} disagrees with ${previous.from}`);
       continue;
     }
@@ -1088,7 +1288,8 @@ function readEdges(raw: RawNode, table: ReadonlyMap<string, InputPredicate>, pro
  * already states it, so reading back a document the builders wrote yields the same edges.
  */
 function normalizeEdges(candidates: CandidateEdge[], typeOf: (iri: string) => NodeType | undefined): CandidateEdge[] {
-  const key = (source: string, relationName: string, target: string): string => `${source}\u0000${relationName}\u0000${target}`;
+  const key = (source: string, relationName: string, target: string): string =>
+    `${source}\u0000${relationName}\u0000${target}`;
   const normalized = candidates.map((edge) =>
     edge.relation === 'wasAssociatedWith' && typeOf(edge.target) === 'SoftwareApplication'
       ? { ...edge, relation: 'instrument' as const }
@@ -1131,12 +1332,22 @@ function checkEdges(
     if (declaredType !== undefined) {
       const role = edge.reversed ? 1 : 0;
       if (!def.pairs.some((pair) => pair[role].includes(declaredType))) {
-        problems.add('PROPERTY_NOT_ALLOWED', edge.declaredBy, edge.term, `${edge.term} is not a property of ${declaredType}`);
+        problems.add(
+          'PROPERTY_NOT_ALLOWED',
+          edge.declaredBy,
+          edge.term,
+          `${edge.term} is not a property of ${declaredType}`,
+        );
         continue;
       }
     }
     if (!known(other)) {
-      problems.add('DANGLING_REFERENCE', edge.declaredBy, edge.term, `${other} is neither in the document nor recorded`);
+      problems.add(
+        'DANGLING_REFERENCE',
+        edge.declaredBy,
+        edge.term,
+        `${other} is neither in the document nor recorded`,
+      );
       continue;
     }
     const sourceType = typeOf(edge.source);
@@ -1153,7 +1364,12 @@ function checkEdges(
       }
     }
     if (def.childOfSource && !edge.target.startsWith(`${edge.source}#`)) {
-      problems.add('MALFORMED_IRI', edge.declaredBy, edge.term, `${edge.target} must be a fragment of ${edge.source} (provenance.md §2)`);
+      problems.add(
+        'MALFORMED_IRI',
+        edge.declaredBy,
+        edge.term,
+        `${edge.target} must be a fragment of ${edge.source} (provenance.md §2)`,
+      );
     }
   }
 }
@@ -1274,7 +1490,12 @@ function checkTimes(nodes: readonly GraphNode[], edges: readonly GraphEdge[], pr
     const start = time(node.iri, 'startedAtTime');
     const end = time(node.iri, 'endedAtTime');
     if (start !== null && end !== null && start > end) {
-      problems.add('TEMPORAL_ORDER_VIOLATION', node.iri, 'endedAtTime', 'an activity cannot end before it starts (PROV-CONSTRAINTS 30)');
+      problems.add(
+        'TEMPORAL_ORDER_VIOLATION',
+        node.iri,
+        'endedAtTime',
+        'an activity cannot end before it starts (PROV-CONSTRAINTS 30)',
+      );
     }
   }
   for (const edge of edges) {
@@ -1283,19 +1504,34 @@ function checkTimes(nodes: readonly GraphNode[], edges: readonly GraphEdge[], pr
       const start = time(edge.target, 'startedAtTime');
       const end = time(edge.target, 'endedAtTime');
       if (generated !== null && ((start !== null && generated < start) || (end !== null && generated > end))) {
-        problems.add('TEMPORAL_ORDER_VIOLATION', edge.source, 'generatedAtTime', `generated outside the span of ${edge.target} (PROV-CONSTRAINTS 34)`);
+        problems.add(
+          'TEMPORAL_ORDER_VIOLATION',
+          edge.source,
+          'generatedAtTime',
+          `generated outside the span of ${edge.target} (PROV-CONSTRAINTS 34)`,
+        );
       }
     } else if (edge.relation === 'used') {
       const generated = time(edge.target, 'generatedAtTime');
       const end = time(edge.source, 'endedAtTime');
       if (generated !== null && end !== null && generated > end) {
-        problems.add('TEMPORAL_ORDER_VIOLATION', edge.source, 'used', `uses ${edge.target} before it was generated (PROV-CONSTRAINTS 33, 37)`);
+        problems.add(
+          'TEMPORAL_ORDER_VIOLATION',
+          edge.source,
+          'used',
+          `uses ${edge.target} before it was generated (PROV-CONSTRAINTS 33, 37)`,
+        );
       }
     } else if (edge.relation === 'wasDerivedFrom') {
       const derived = time(edge.source, 'generatedAtTime');
       const source = time(edge.target, 'generatedAtTime');
       if (derived !== null && source !== null && source >= derived) {
-        problems.add('TEMPORAL_ORDER_VIOLATION', edge.source, 'wasDerivedFrom', `${edge.target} must be generated strictly before it (PROV-CONSTRAINTS 42)`);
+        problems.add(
+          'TEMPORAL_ORDER_VIOLATION',
+          edge.source,
+          'wasDerivedFrom',
+          `${edge.target} must be generated strictly before it (PROV-CONSTRAINTS 42)`,
+        );
       }
     }
   }
@@ -1308,7 +1544,10 @@ function compare(a: string, b: string): number {
 function sortProblems(items: GraphProblem[]): GraphProblem[] {
   return items.sort(
     (a, b) =>
-      compare(a.node ?? '', b.node ?? '') || compare(a.property ?? '', b.property ?? '') || compare(a.code, b.code) || compare(a.message, b.message),
+      compare(a.node ?? '', b.node ?? '') ||
+      compare(a.property ?? '', b.property ?? '') ||
+      compare(a.code, b.code) ||
+      compare(a.message, b.message),
   );
 }
 
@@ -1326,15 +1565,33 @@ export function dedupeEdges(edges: readonly GraphEdge[]): GraphEdge[] {
 
 /** Edges followed by lineage: source → what it was made from; downstream follows them backwards. */
 export const LINEAGE_RELATIONS: ReadonlySet<EdgeRelation> = new Set([
-  'wasDerivedFrom', 'wasRevisionOf', 'hadPrimarySource', 'specializationOf', 'wasGeneratedBy', 'used', 'hasPart',
-  'citesAsDataSource', 'usesDataFrom',
+  'wasDerivedFrom',
+  'wasRevisionOf',
+  'hadPrimarySource',
+  'specializationOf',
+  'wasGeneratedBy',
+  'used',
+  'hasPart',
+  'citesAsDataSource',
+  'usesDataFrom',
 ]);
 
 /** Edges to the people, software, grants and qualified records that describe a lineage node. */
 export const CONTEXT_RELATIONS: ReadonlySet<EdgeRelation> = new Set([
-  'wasAttributedTo', 'wasAssociatedWith', 'instrument', 'actedOnBehalfOf', 'hasTag', 'funding', 'funder',
-  'principalInvestigator', 'affiliation', 'publisher', 'qualifiedAttribution', 'qualifiedAssociation',
-  'qualifiedUsage', 'qualifiedAgent',
+  'wasAttributedTo',
+  'wasAssociatedWith',
+  'instrument',
+  'actedOnBehalfOf',
+  'hasTag',
+  'funding',
+  'funder',
+  'principalInvestigator',
+  'affiliation',
+  'publisher',
+  'qualifiedAttribution',
+  'qualifiedAssociation',
+  'qualifiedUsage',
+  'qualifiedAgent',
 ]);
 
 /** Breadth-first lineage of a node, root first, at most `depth` hops away. */
@@ -1373,7 +1630,9 @@ export function collectContext(iris: readonly string[], edges: readonly GraphEdg
   const seen = new Set(order);
   for (let index = 0; index < order.length; index += 1) {
     const node = order[index] as string;
-    const targets = edges.filter((edge) => edge.source === node && CONTEXT_RELATIONS.has(edge.relation)).map((edge) => edge.target);
+    const targets = edges
+      .filter((edge) => edge.source === node && CONTEXT_RELATIONS.has(edge.relation))
+      .map((edge) => edge.target);
     for (const target of targets.sort(compare)) {
       if (seen.has(target)) continue;
       seen.add(target);
@@ -1440,7 +1699,11 @@ export function nodeBody(node: GraphNode, edges: readonly GraphEdge[]): JsonObje
 }
 
 /** GET /v1/nodes/:id as JSON-LD: one node compacted with the ledger context. */
-export function nodeToJsonLd(node: GraphNode, edges: readonly GraphEdge[], contextUrl: string | readonly string[]): JsonObject {
+export function nodeToJsonLd(
+  node: GraphNode,
+  edges: readonly GraphEdge[],
+  contextUrl: string | readonly string[],
+): JsonObject {
   return { '@context': typeof contextUrl === 'string' ? contextUrl : [...contextUrl], ...nodeBody(node, edges) };
 }
 

@@ -57,7 +57,7 @@ const SPDX_NAMES: Readonly<Record<string, string>> = {
   'CC-BY-NC-SA-4.0': 'Creative Commons Attribution Non Commercial Share Alike 4.0 International',
   'ODbL-1.0': 'Open Data Commons Open Database License v1.0',
   'PDDL-1.0': 'Open Data Commons Public Domain Dedication & License 1.0',
-  'MIT': 'MIT License',
+  MIT: 'MIT License',
   'Apache-2.0': 'Apache License 2.0',
   'BSD-3-Clause': 'BSD 3-Clause "New" or "Revised" License',
 };

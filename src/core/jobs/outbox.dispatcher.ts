@@ -110,14 +110,19 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     return rows.length;
   }
 
-  /** Waits until no due job is left (tests and CLI commands use it). */
-  async waitForIdle(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until no job is due within `horizonMs` (retries after a short backoff count as due): tests and CLI
+   * commands use it.
+   */
+  async waitForIdle(timeoutMs = 30_000, horizonMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.wake?.();
       const [{ busy }] = (await this.dataSource.query(
         `SELECT count(*)::int AS busy FROM outbox
-         WHERE (status = 'pending' AND available_at <= now()) OR status IN ('queued', 'running')`,
+         WHERE (status = 'pending' AND available_at <= now() + $1::int * interval '1 millisecond')
+            OR status IN ('queued', 'running')`,
+        [horizonMs],
       )) as Array<{ busy: number }>;
       if (busy === 0 && this.inFlight.size === 0) return;
       if (Date.now() > deadline) throw new Error(`outbox still has ${busy} busy jobs after ${timeoutMs} ms`);

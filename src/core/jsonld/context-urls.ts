@@ -60,7 +60,10 @@ export function ledgerNodeIri(publicBaseUrl: string, uuid: string): string {
 }
 
 /** The UUID of a ledger-minted node IRI (fragment ignored), or null when the IRI is not one of ours. */
-export function parseLedgerNodeIri(publicBaseUrl: string, iri: string): { uuid: string; fragment: string | null } | null {
+export function parseLedgerNodeIri(
+  publicBaseUrl: string,
+  iri: string,
+): { uuid: string; fragment: string | null } | null {
   const prefix = `${normalizePublicBaseUrl(publicBaseUrl)}/id/`;
   if (!iri.startsWith(prefix)) return null;
   const rest = iri.slice(prefix.length);

@@ -21,7 +21,9 @@ export class RemoteContextForbiddenError extends Error {
   }
 }
 
-export function isRemoteContextForbidden(error: unknown): error is { code: typeof REMOTE_CONTEXT_FORBIDDEN; url: string } {
+export function isRemoteContextForbidden(
+  error: unknown,
+): error is { code: typeof REMOTE_CONTEXT_FORBIDDEN; url: string } {
   return (
     typeof error === 'object' &&
     error !== null &&

@@ -5,11 +5,7 @@ import { expandJsonLd, isJsonLdProcessorError } from './jsonld-processor.js';
 import type { DocumentLoader, ExpandedDocument, JsonValue, RemoteDocument } from './jsonld-processor.js';
 
 export type JsonLdSafetyCode =
-  | 'JSONLD_TOO_LARGE'
-  | 'JSONLD_TOO_DEEP'
-  | 'JSONLD_TIMEOUT'
-  | 'JSONLD_INVALID'
-  | 'REMOTE_CONTEXT_FORBIDDEN';
+  'JSONLD_TOO_LARGE' | 'JSONLD_TOO_DEEP' | 'JSONLD_TIMEOUT' | 'JSONLD_INVALID' | 'REMOTE_CONTEXT_FORBIDDEN';
 
 export interface JsonLdSafetyError {
   code: JsonLdSafetyCode;
@@ -136,7 +132,8 @@ export async function expandSafely(
     }
   };
 
-  type Settled = { kind: 'done'; expanded: ExpandedDocument } | { kind: 'failed'; error: unknown } | { kind: 'timeout' };
+  type Settled =
+    { kind: 'done'; expanded: ExpandedDocument } | { kind: 'failed'; error: unknown } | { kind: 'timeout' };
   const started = performance.now();
   const expansion: Promise<Settled> = expandJsonLd(doc as JsonValue, {
     documentLoader: guardedLoader,
@@ -158,7 +155,10 @@ export async function expandSafely(
   }
 
   if (refused.length > 0) {
-    return { ok: false, error: { code: 'REMOTE_CONTEXT_FORBIDDEN', detail: `context not shipped: ${refused[0]}`, url: refused[0] } };
+    return {
+      ok: false,
+      error: { code: 'REMOTE_CONTEXT_FORBIDDEN', detail: `context not shipped: ${refused[0]}`, url: refused[0] },
+    };
   }
   if (settled.kind === 'timeout' || performance.now() - started > options.timeoutMs) {
     return fail('JSONLD_TIMEOUT', `expansion exceeded ${options.timeoutMs} ms`);
