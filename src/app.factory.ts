@@ -28,7 +28,10 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 }
 
 /** Builds the HTTP application exactly as `npm start` runs it; tests use the same function. */
-export async function createHttpApp(options: CoreOptions, opts: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  options: CoreOptions,
+  opts: { logger?: boolean; preview?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.config.BODY_LIMIT_BYTES,
     genReqId: (req: IncomingMessage) => {
@@ -42,8 +45,10 @@ export async function createHttpApp(options: CoreOptions, opts: { logger?: boole
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Preview builds the module graph without instantiating providers (no database): enough for the OpenAPI document.
+    preview: opts.preview ?? false,
   });
-  app.useLogger(opts.logger === false ? false : app.get(Logger));
+  if (!opts.preview) app.useLogger(opts.logger === false ? false : app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useBodyParser('application/ld+json');

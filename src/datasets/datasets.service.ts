@@ -122,7 +122,7 @@ export class DatasetsService {
         organism,
         imagingMethod,
         derivedFrom,
-        generatedBy: (dataset.generatedBy ?? null) as Record<string, unknown> | null,
+        generatedBy: dataset.generatedBy ?? null,
         grants,
         embargoUntil: dataset.embargoUntil,
         landingPage: dataset.landingPage,

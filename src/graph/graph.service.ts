@@ -164,14 +164,14 @@ export class GraphService {
     const missing = ids.find((id) => !iriOf.has(id));
     if (missing) throw new NodeNotFoundError(missing);
 
-    const existing = await manager.query(
+    const existing = await manager.query<Array<Record<string, unknown>>>(
       `SELECT e.* FROM graph_edges e
        JOIN unnest($1::uuid[], $2::text[], $3::uuid[]) AS k(s, r, t) ON e.source_id = k.s AND e.relation = k.r AND e.target_id = k.t`,
       [edges.map((e) => e.sourceId), edges.map((e) => e.relation), edges.map((e) => e.targetId)],
     );
     const key = (s: string, r: string, t: string) => `${s}|${r}|${t}`;
     const found = new Map<string, GraphEdgeEntity>();
-    for (const row of existing as Array<Record<string, unknown>>) {
+    for (const row of existing) {
       found.set(key(row.source_id as string, row.relation as string, row.target_id as string), toEdge(row));
     }
     const fresh: GraphEdgeEntity[] = [];
@@ -259,11 +259,11 @@ export class GraphService {
   /** Active edges touching any of the nodes, in either direction. */
   async edgesAround(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<GraphEdgeEntity[]> {
     if (ids.length === 0) return [];
-    const rows = await manager.query(
+    const rows = await manager.query<Array<Record<string, unknown>>>(
       `SELECT * FROM graph_edges WHERE status = 'active' AND (source_id = ANY($1::uuid[]) OR target_id = ANY($1::uuid[]))`,
       [[...ids]],
     );
-    return (rows as Array<Record<string, unknown>>).map(toEdge);
+    return rows.map(toEdge);
   }
 
   /**

@@ -17,6 +17,7 @@ const ED25519_SIGNATURE_SIZE = 64;
 // RFC 8410 PKCS#8 wrapping of a 32-byte Ed25519 seed; node:crypto has no raw-seed import.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point (C2SP signed-note text rules)
 const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000B-\u001F]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // Unicode spaces as Go's unicode.IsSpace sees them (\s lacks U+0085), plus '+' which separates verifier-key parts.

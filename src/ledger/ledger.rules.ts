@@ -160,7 +160,7 @@ function assertPlainJson(value: unknown, path: string, ancestors: Set<object>, s
       break;
   }
   if (value === null) return;
-  const object = value as object;
+  const object = value;
   if (ancestors.has(object)) throw new Error(`${path} is a circular reference`);
   ancestors.add(object);
   if (Array.isArray(object)) {

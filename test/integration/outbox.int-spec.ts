@@ -20,7 +20,7 @@ function registerProbe(t: TestApp, name: string, behaviour: (attempt: number) =>
       await t.app.get(DataSource).query('INSERT INTO probe_runs (job_key, attempt, note) VALUES ($1, $2, $3)', [
         ctx.jobKey,
         ctx.attempt,
-        String(payload.note ?? ''),
+        typeof payload.note === 'string' ? payload.note : '',
       ]);
     },
   });
@@ -187,7 +187,7 @@ describe('outbox jobs survive a process that dies', () => {
       await sleep(20);
     }
     const { getQueueToken } = await import('@nestjs/bullmq');
-    const queue = relay.app.get(getQueueToken('ledger-jobs'), { strict: false }) as { obliterate(o: { force: boolean }): Promise<void> };
+    const queue = relay.app.get<unknown, { obliterate(o: { force: boolean }): Promise<void> }>(getQueueToken('ledger-jobs'), { strict: false });
     await queue.obliterate({ force: true });
     await relay.stop();
 

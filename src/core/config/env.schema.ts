@@ -47,6 +47,10 @@ export const envSchema = z
     DATACITE_CONTACT_EMAIL: z.email().default('ledger-admin@example.org'),
     DATACITE_RATE_LIMIT: z.coerce.number().int().min(1).default(3000),
     DATACITE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+    // One deadline per DataCite request, connect + read (datacite.md §11: connect 10–30 s, read about 60 s).
+    DATACITE_TIMEOUT_MS: z.coerce.number().int().min(100).default(70_000),
+    // Backoff base for DOI job retries and for re-checking a DOI whose Handle is not registered yet (§10.3, §11).
+    DATACITE_RETRY_BASE_MS: z.coerce.number().int().min(10).default(2_000),
     PUBLIC_BASE_URL: optional(url(['http:', 'https:'])),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     JOBS_IN_PROCESS_POLL_MS: z.coerce.number().int().min(10).default(500),
@@ -54,6 +58,10 @@ export const envSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    /** Per webhook attempt: connect, send and read the response status within this time. */
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** First retry delay of a failed webhook delivery; it doubles per attempt, capped at one hour. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(30_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

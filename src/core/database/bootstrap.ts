@@ -15,7 +15,7 @@ export interface ResolvedDatabase {
 export async function resolveDatabase(config: AppConfig, log: (line: string) => void): Promise<ResolvedDatabase> {
   if (config.DATABASE_URL) {
     log(`PostgreSQL from DATABASE_URL (${new URL(config.DATABASE_URL).host})`);
-    return { url: config.DATABASE_URL, stop: async () => undefined };
+    return { url: config.DATABASE_URL, stop: () => Promise.resolve() };
   }
   const embedded = await startEmbeddedPostgres({
     dataDir: config.LEDGER_DATA_DIR,

@@ -83,7 +83,7 @@ export async function startEmbeddedPostgres(opts: {
   // Another process of this checkout (the api, while a CLI command runs) already serves this cluster: share it.
   if (existsSync(join(clusterDir, 'postmaster.pid')) && (await answers(opts.port, password))) {
     await ensureDatabase(opts.port, password, opts.database);
-    return { url, stop: async () => undefined };
+    return { url, stop: () => Promise.resolve() };
   }
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
     await server.initialise();
@@ -91,18 +91,18 @@ export async function startEmbeddedPostgres(opts: {
   try {
     await server.start();
   } catch (error) {
-    throw new Error(
-      `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (is the port taken? set EMBEDDED_PG_PORT): ${String(error ?? '')}`,
-    );
+    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (is the port taken? set EMBEDDED_PG_PORT)`, {
+      cause: error,
+    });
   }
   await ensureDatabase(opts.port, password, opts.database);
   let stopped = false;
   return {
     url,
-    async stop() {
-      if (stopped) return;
+    stop() {
+      if (stopped) return Promise.resolve();
       stopped = true;
-      await server.stop();
+      return server.stop();
     },
   };
 }

@@ -7,6 +7,9 @@ import { LedgerCheckpointEntity } from '../../ledger/entities/ledger-checkpoint.
 import { LedgerEntryEntity } from '../../ledger/entities/ledger-entry.entity.js';
 import { LedgerHeadEntity } from '../../ledger/entities/ledger-head.entity.js';
 import { LedgerNodeEntity } from '../../ledger/entities/ledger-node.entity.js';
+import { PublicationEntity } from '../../publications/entities/publication.entity.js';
+import { ReuseDatasetEntity } from '../../reuses/entities/reuse-dataset.entity.js';
+import { ReuseEntity } from '../../reuses/entities/reuse.entity.js';
 import { OutboxJobEntity } from '../jobs/entities/outbox-job.entity.js';
 
 /** Every entity, listed explicitly (no globs): the app, the tests and the migration CLI share this list. */
@@ -21,4 +24,7 @@ export const ENTITIES = [
   GraphNodeEntity,
   GraphEdgeEntity,
   DatasetEntity,
+  PublicationEntity,
+  ReuseEntity,
+  ReuseDatasetEntity,
 ];

@@ -1,5 +1,4 @@
 import type { EntityManager, EntityTarget } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 /**
  * TypeORM's postgres driver returns `[rows, affectedCount]` for UPDATE/DELETE … RETURNING and plain `rows` for
  * SELECT/INSERT; this gives the rows either way.
@@ -20,5 +19,5 @@ export async function insertEntities<T extends object>(
   target: EntityTarget<T>,
   rows: T | T[],
 ): Promise<void> {
-  await manager.insert(target, rows as unknown as QueryDeepPartialEntity<T>);
+  await manager.insert(target, rows);
 }

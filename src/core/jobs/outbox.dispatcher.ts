@@ -118,12 +118,12 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.wake?.();
-      const [{ busy }] = (await this.dataSource.query(
+      const [{ busy }] = await this.dataSource.query<Array<{ busy: number }>>(
         `SELECT count(*)::int AS busy FROM outbox
          WHERE (status = 'pending' AND available_at <= now() + $1::int * interval '1 millisecond')
             OR status IN ('queued', 'running')`,
         [horizonMs],
-      )) as Array<{ busy: number }>;
+      );
       if (busy === 0 && this.inFlight.size === 0) return;
       if (Date.now() > deadline) throw new Error(`outbox still has ${busy} busy jobs after ${timeoutMs} ms`);
       await sleep(25);
