@@ -8,9 +8,11 @@ import { DatasetsModule } from './datasets/datasets.module.js';
 import { GraphModule } from './graph/graph.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { PublicationsModule } from './publications/publications.module.js';
+import { ReusesModule } from './reuses/reuses.module.js';
 
 /** Feature modules, listed once; the api and the worker both load them (the worker serves no HTTP). */
-export const FEATURE_MODULES = [LedgerModule, AgentsModule, AuthModule, HealthModule, GraphModule, DatasetsModule];
+export const FEATURE_MODULES = [LedgerModule, AgentsModule, AuthModule, HealthModule, GraphModule, DatasetsModule, PublicationsModule, ReusesModule];
 
 @Module({})
 export class AppModule {

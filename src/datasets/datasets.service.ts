@@ -202,6 +202,30 @@ export class DatasetsService {
     return unique.map((id) => found.find((d) => d.id === id) as DatasetEntity);
   }
 
+  /**
+   * Datasets an external identifier may name (citation import): by id, by our DOI or a DOI among `identifiers`
+   * (compared as bare lower-case DOIs), by accession, or by landing page / listed URL. Callers pick among the matches.
+   */
+  async findByIdentifiers(
+    query: { ids: readonly string[]; dois: readonly string[]; accessions: readonly string[]; urls: readonly string[] },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<DatasetEntity[]> {
+    if (query.ids.length + query.dois.length + query.accessions.length + query.urls.length === 0) return [];
+    const bareDoi = (expr: string) => `lower(regexp_replace(${expr}, '^(https?://(www\\.|dx\\.)?doi\\.org/|doi:\\s*)', '', 'i'))`;
+    return manager
+      .createQueryBuilder(DatasetEntity, 'd')
+      .where('d.id = ANY(:ids::uuid[])', { ids: [...query.ids] })
+      .orWhere(`${bareDoi('d.doi')} = ANY(:dois::text[])`, { dois: [...query.dois] })
+      .orWhere('d.accession = ANY(:accessions::text[])', { accessions: [...query.accessions] })
+      .orWhere('d.landing_page = ANY(:urls::text[])', { urls: [...query.urls] })
+      .orWhere(
+        `EXISTS (SELECT 1 FROM jsonb_array_elements(d.identifiers) i
+                 WHERE (i->>'scheme' = 'doi' AND ${bareDoi("i->>'value'")} = ANY(:dois::text[]))
+                    OR (i->>'scheme' = 'url' AND i->>'value' = ANY(:urls::text[])))`,
+      )
+      .getMany();
+  }
+
   /** Object-level check: the depositor who owns the dataset, or a curator/admin. */
   assertCanChange(principal: Principal, dataset: DatasetEntity): void {
     if (hasRole(principal, 'curator')) return;

@@ -1537,6 +1537,12 @@ function checkTimes(nodes: readonly GraphNode[], edges: readonly GraphEdge[], pr
   }
 }
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -1604,7 +1610,7 @@ export function collectLineage(
   for (const edge of edges) {
     if (!LINEAGE_RELATIONS.has(edge.relation)) continue;
     const [from, to] = options.direction === 'upstream' ? [edge.source, edge.target] : [edge.target, edge.source];
-    next.set(from, [...(next.get(from) ?? []), to]);
+    pushTo(next, from, to);
   }
   const order = [rootIri];
   const seen = new Set(order);
@@ -1626,20 +1632,30 @@ export function collectLineage(
 
 /** The given nodes plus everything reachable from them over CONTEXT_RELATIONS (agents, grants, funders, tags…). */
 export function collectContext(iris: readonly string[], edges: readonly GraphEdge[]): string[] {
+  const next = new Map<string, string[]>();
+  for (const edge of edges) {
+    if (CONTEXT_RELATIONS.has(edge.relation)) pushTo(next, edge.source, edge.target);
+  }
   const order = [...iris];
   const seen = new Set(order);
   for (let index = 0; index < order.length; index += 1) {
-    const node = order[index] as string;
-    const targets = edges
-      .filter((edge) => edge.source === node && CONTEXT_RELATIONS.has(edge.relation))
-      .map((edge) => edge.target);
-    for (const target of targets.sort(compare)) {
+    for (const target of [...(next.get(order[index] as string) ?? [])].sort(compare)) {
       if (seen.has(target)) continue;
       seen.add(target);
       order.push(target);
     }
   }
   return order;
+}
+
+/** Edges by the nodes they touch, so rendering many nodes stays linear in the number of edges. */
+export function indexIncidentEdges(edges: readonly GraphEdge[]): ReadonlyMap<string, readonly GraphEdge[]> {
+  const index = new Map<string, GraphEdge[]>();
+  for (const edge of edges) {
+    pushTo(index, edge.source, edge);
+    if (edge.target !== edge.source) pushTo(index, edge.target, edge);
+  }
+  return index;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1680,19 +1696,18 @@ export function nodeBody(node: GraphNode, edges: readonly GraphEdge[]): JsonObje
   }
   const keyed = new Map<string, string[]>();
   const add = (key: string, iri: string): void => {
-    keyed.set(key, [...(keyed.get(key) ?? []), iri]);
+    pushTo(keyed, key, iri);
   };
-  for (const name of EDGE_RELATIONS) {
-    const relationDef = EDGE_RELATION_DEFS[name];
-    for (const edge of edges) {
-      if (edge.relation !== name) continue;
-      if (edge.source === node.iri) {
-        for (const key of relationDef.keys) add(key, edge.target);
-        const mirror = relationDef.keysBySource[node.type];
-        if (mirror !== undefined) add(mirror, edge.target);
-      }
-      if (edge.target === node.iri && relationDef.inverseKey !== null) add(relationDef.inverseKey, edge.source);
+  // Relations in EDGE_RELATIONS order, so keys come out in the same order for every node.
+  const incident = [...edges].sort((a, b) => EDGE_RELATIONS.indexOf(a.relation) - EDGE_RELATIONS.indexOf(b.relation));
+  for (const edge of incident) {
+    const relationDef = EDGE_RELATION_DEFS[edge.relation];
+    if (edge.source === node.iri) {
+      for (const key of relationDef.keys) add(key, edge.target);
+      const mirror = relationDef.keysBySource[node.type];
+      if (mirror !== undefined) add(mirror, edge.target);
     }
+    if (edge.target === node.iri && relationDef.inverseKey !== null) add(relationDef.inverseKey, edge.source);
   }
   for (const [key, iris] of keyed) body[key] = referenceValue(iris);
   return body;
@@ -1715,8 +1730,9 @@ export function lineageToJsonLd(
   contextUrl: string | readonly string[],
 ): JsonObject {
   const ordered = [...nodes].sort((a, b) => (a.iri === rootIri ? -1 : b.iri === rootIri ? 1 : compare(a.iri, b.iri)));
+  const incident = indexIncidentEdges(edges);
   return {
     '@context': typeof contextUrl === 'string' ? contextUrl : [...contextUrl],
-    '@graph': ordered.map((node) => nodeBody(node, edges)),
+    '@graph': ordered.map((node) => nodeBody(node, incident.get(node.iri) ?? [])),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { RO_CRATE_12_CONTEXT_URL, RO_CRATE_12_SPEC_URL } from '../core/jsonld/context-urls.js';
 import type { JsonObject, JsonValue } from '../core/jsonld/jsonld-processor.js';
-import { NODE_TYPE_DEFS, nodeBody } from './provenance.rules.js';
+import { NODE_TYPE_DEFS, indexIncidentEdges, nodeBody } from './provenance.rules.js';
 import type { GraphEdge, GraphNode, NodeType } from './provenance.rules.js';
 
 export const RO_CRATE_METADATA_ID = 'ro-crate-metadata.json';
@@ -121,6 +121,7 @@ export function buildRoCrate(
     if (typeof license === 'string' && NODE_TYPE_DEFS[node.type].properties.includes('license')) licenses.add(license);
   }
 
+  const incident = indexIncidentEdges(edges);
   const ordered = [...nodes].sort((a, b) => (a.iri === rootIri ? -1 : b.iri === rootIri ? 1 : a.iri < b.iri ? -1 : 1));
   return {
     '@context': [RO_CRATE_12_CONTEXT_URL, options.ledgerContextUrl],
@@ -133,7 +134,7 @@ export function buildRoCrate(
       },
       root,
       ...[...licenses].sort().map(licenseEntity),
-      ...ordered.map((node) => nodeBody(node, edges)),
+      ...ordered.map((node) => nodeBody(node, incident.get(node.iri) ?? [])),
     ],
   };
 }

@@ -1,5 +1,6 @@
 import { AgentEntity } from '../../agents/entities/agent.entity.js';
 import { ApiKeyEntity } from '../../auth/entities/api-key.entity.js';
+import { CitationEntity } from '../../citations/entities/citation.entity.js';
 import { DatasetEntity } from '../../datasets/entities/dataset.entity.js';
 import { GraphEdgeEntity } from '../../graph/entities/graph-edge.entity.js';
 import { GraphNodeEntity } from '../../graph/entities/graph-node.entity.js';
@@ -10,6 +11,8 @@ import { LedgerNodeEntity } from '../../ledger/entities/ledger-node.entity.js';
 import { PublicationEntity } from '../../publications/entities/publication.entity.js';
 import { ReuseDatasetEntity } from '../../reuses/entities/reuse-dataset.entity.js';
 import { ReuseEntity } from '../../reuses/entities/reuse.entity.js';
+import { WebhookDeliveryEntity } from '../../webhooks/entities/webhook-delivery.entity.js';
+import { WebhookSubscriptionEntity } from '../../webhooks/entities/webhook-subscription.entity.js';
 import { OutboxJobEntity } from '../jobs/entities/outbox-job.entity.js';
 
 /** Every entity, listed explicitly (no globs): the app, the tests and the migration CLI share this list. */
@@ -24,6 +27,9 @@ export const ENTITIES = [
   GraphNodeEntity,
   GraphEdgeEntity,
   DatasetEntity,
+  WebhookSubscriptionEntity,
+  WebhookDeliveryEntity,
+  CitationEntity,
   PublicationEntity,
   ReuseEntity,
   ReuseDatasetEntity,

@@ -48,6 +48,22 @@ export function ledgerContextUrl(publicBaseUrl: string): string {
   return `${normalizePublicBaseUrl(publicBaseUrl)}${LEDGER_CONTEXT_PATH}`;
 }
 
+/** W3C Verifiable Credentials Data Model 2.0 base context (shipped as contexts/credentials/v2.jsonld). */
+export const VC_V2_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
+
+/** Open Badges 3.0 context, release 3.0.3 (shipped as contexts/ob/v3p0/context-3.0.3.json). */
+export const OB_V3P0_CONTEXT_URL = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+
+/**
+ * Served path of the ledger's credential terms (award kind and year, ledger seqs). Kept apart from the ledger context:
+ * its http://schema.org terms would redefine terms the VC 2.0 context protects, which JSON-LD 1.1 forbids.
+ */
+export const LEDGER_CREDENTIALS_CONTEXT_PATH = '/contexts/ledger/credentials/v1.jsonld';
+
+export function ledgerCredentialsContextUrl(publicBaseUrl: string): string {
+  return `${normalizePublicBaseUrl(publicBaseUrl)}${LEDGER_CREDENTIALS_CONTEXT_PATH}`;
+}
+
 /** The `ledger:` vocabulary namespace: resolvable on the deployment's own host (provenance.md §4). */
 export function ledgerNamespace(publicBaseUrl: string): string {
   return `${normalizePublicBaseUrl(publicBaseUrl)}/ns#`;

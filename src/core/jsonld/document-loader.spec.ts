@@ -95,6 +95,9 @@ describe('createDocumentLoader', () => {
       'http://w3id.org/ro/crate/1.2/context',
       'https://ledger.example.org/contexts/ledger/v1.jsonld',
       'https://cell-image-ledger.invalid/contexts/ledger/v1.jsonld',
+      'https://www.w3.org/ns/credentials/v2',
+      'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+      'https://ledger.example.org/contexts/ledger/credentials/v1.jsonld',
     ]);
   });
 

@@ -3,9 +3,12 @@ import { join, resolve } from 'node:path';
 
 import {
   LEDGER_CONTEXT_URL,
+  OB_V3P0_CONTEXT_URL,
   PUBLIC_BASE_URL_PLACEHOLDER,
   RO_CRATE_12_CONTEXT_URL,
+  VC_V2_CONTEXT_URL,
   ledgerContextUrl,
+  ledgerCredentialsContextUrl,
   normalizePublicBaseUrl,
 } from './context-urls.js';
 import type { DocumentLoader, JsonObject, JsonValue, RemoteDocument } from './jsonld-processor.js';
@@ -35,6 +38,12 @@ export function isRemoteContextForbidden(
 /** Files under contexts/, relative paths. */
 export const LEDGER_CONTEXT_FILE = 'ledger/v1.jsonld';
 export const RO_CRATE_12_CONTEXT_FILE = 'ro-crate/1.2/context.jsonld';
+export const VC_V2_CONTEXT_FILE = 'credentials/v2.jsonld';
+export const OB_V3P0_CONTEXT_FILE = 'ob/v3p0/context-3.0.3.json';
+export const LEDGER_CREDENTIALS_CONTEXT_FILE = 'ledger/credentials/v1.jsonld';
+
+/** Files holding the public base placeholder (the `ledger:` namespace of this deployment). */
+const TEMPLATED_FILES: ReadonlySet<string> = new Set([LEDGER_CONTEXT_FILE, LEDGER_CREDENTIALS_CONTEXT_FILE]);
 
 /**
  * Every URL we answer, with the file behind it. Exact strings only: the same path on another host is remote
@@ -46,6 +55,9 @@ function shippedUrlTable(publicBaseUrl: string): ReadonlyArray<readonly [string,
     ['http://w3id.org/ro/crate/1.2/context', RO_CRATE_12_CONTEXT_FILE],
     [ledgerContextUrl(publicBaseUrl), LEDGER_CONTEXT_FILE],
     [LEDGER_CONTEXT_URL, LEDGER_CONTEXT_FILE],
+    [VC_V2_CONTEXT_URL, VC_V2_CONTEXT_FILE],
+    [OB_V3P0_CONTEXT_URL, OB_V3P0_CONTEXT_FILE],
+    [ledgerCredentialsContextUrl(publicBaseUrl), LEDGER_CREDENTIALS_CONTEXT_FILE],
   ];
 }
 
@@ -87,10 +99,9 @@ export function renderLedgerContext(template: string, publicBaseUrl: string): Js
 export function createDocumentLoader(contextsDir: string, options: { publicBaseUrl: string }): DocumentLoader {
   const documents = new Map<string, JsonValue>();
   for (const [url, file] of shippedUrlTable(options.publicBaseUrl)) {
-    const document =
-      file === LEDGER_CONTEXT_FILE
-        ? readLedgerContext(contextsDir, options.publicBaseUrl)
-        : (JSON.parse(readShippedFile(contextsDir, file)) as JsonValue);
+    const document = TEMPLATED_FILES.has(file)
+      ? renderLedgerContext(readShippedFile(contextsDir, file), options.publicBaseUrl)
+      : (JSON.parse(readShippedFile(contextsDir, file)) as JsonValue);
     documents.set(url, document);
   }
   return (url: string): Promise<RemoteDocument> => {

@@ -46,7 +46,6 @@ export class PublicationEntity {
   authors: PublicationAuthorRecord[];
 
   /** Person agent ids of the authors, in byline order (for "is this agent an author" queries). */
-  @Index('publications_author_ids_idx')
   @Column({ name: 'author_ids', type: 'uuid', array: true, default: () => "'{}'" })
   authorIds: string[];
 
