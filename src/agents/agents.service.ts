@@ -105,4 +105,17 @@ export class AgentsService {
   async findByOrcid(orcid: string, manager: EntityManager = this.dataSource.manager): Promise<AgentEntity | null> {
     return manager.findOneBy(AgentEntity, { orcid });
   }
+
+  /** Agents named by id, ORCID or ROR IRI (provenance imports resolve the agents a document references); no error for unknown ones. */
+  async findByIdentifiers(
+    query: { ids: readonly string[]; orcids: readonly string[]; rors: readonly string[] },
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<AgentEntity[]> {
+    const where = [
+      ...(query.ids.length > 0 ? [{ id: In([...query.ids]) }] : []),
+      ...(query.orcids.length > 0 ? [{ orcid: In([...query.orcids]) }] : []),
+      ...(query.rors.length > 0 ? [{ ror: In([...query.rors]) }] : []),
+    ];
+    return where.length === 0 ? [] : manager.find(AgentEntity, { where });
+  }
 }

@@ -1,11 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Public, Roles } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/auth.decorators.js';
-import { UuidPipe } from '../core/http/uuid.pipe.js';
 import { DatasetsService } from './datasets.service.js';
 import { CreateDatasetDto } from './dto/create-dataset.dto.js';
-import { CreatedDatasetDto, DatasetDto, DatasetPageDto, toDatasetDto } from './dto/dataset.dto.js';
+import { CreatedDatasetDto, DatasetPageDto, toDatasetDto } from './dto/dataset.dto.js';
 import { ListDatasetsQuery } from './dto/list-datasets.query.js';
 
 @ApiTags('datasets')
@@ -29,9 +28,5 @@ export class DatasetsController {
     return { items: page.items.map((d) => toDatasetDto(d, this.datasets.publicBaseUrl)), nextCursor: page.nextCursor };
   }
 
-  @Get(':id')
-  @Public()
-  async get(@Param('id', UuidPipe) id: string): Promise<DatasetDto> {
-    return toDatasetDto(await this.datasets.get(id), this.datasets.publicBaseUrl);
-  }
+  // GET /v1/datasets/:id (JSON or JSON-LD by Accept) is served by provenance's DatasetRepresentationsController.
 }

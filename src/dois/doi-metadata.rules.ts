@@ -207,7 +207,9 @@ export function relationTypesForEdge(relation: string, outgoing: boolean): Relat
   const mapping = RELATIONS[relation].datacite;
   if (!mapping) return [];
   const type = outgoing ? mapping.forward : mapping.inverse;
-  return RELATION_TYPES_4_6.includes(type) ? [type as RelationType] : [];
+  // The graph vocabulary only names 4.6 relation types; the check keeps a future edit from emitting an invalid one.
+  const checked: RelationType = type;
+  return RELATION_TYPES_4_6.includes(checked) ? [checked] : [];
 }
 
 export function buildRelatedIdentifiers(source: DoiMetadataSource): DataCiteRelatedInput[] {

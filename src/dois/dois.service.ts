@@ -16,7 +16,6 @@ import type { CreateDatasetDto } from '../datasets/dto/create-dataset.dto.js';
 import type { DatasetEntity } from '../datasets/entities/dataset.entity.js';
 import { GraphService } from '../graph/graph.service.js';
 import { DATASET_TYPES, RELATIONS, isRelation } from '../graph/graph.vocabulary.js';
-import type { NodeType } from '../graph/graph.vocabulary.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { buildDataCiteXmlFromAttributes } from './datacite-xml.rules.js';
 import { buildDataCiteAttributes, validateForPublish } from './datacite.rules.js';
@@ -103,8 +102,8 @@ export class DoisService {
   // ───────────────────────────── requests ─────────────────────────────
 
   /** Chooses the DOI now (it is final), validates the record locally and enqueues the registration. */
-  async requestDoi(principal: Principal, datasetId: string, now = new Date()): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
-    const result = await this.dataSource.transaction((manager) => this.requestDoiIn(manager, principal, datasetId, now));
+  async requestDoi(principal: Principal, datasetId: string): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
+    const result = await this.dataSource.transaction((manager) => this.requestDoiIn(manager, principal, datasetId));
     this.jobs.notify();
     return result;
   }
@@ -113,7 +112,6 @@ export class DoisService {
     manager: EntityManager,
     principal: Principal,
     datasetId: string,
-    now: Date,
   ): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
     const dataset = await this.datasets.get(datasetId, manager);
     this.datasets.assertCanChange(principal, dataset);
@@ -230,7 +228,7 @@ export class DoisService {
       const { mintDoi, ...changes } = dto;
       const fields: CreateDatasetDto = buildVersionFields(previous, changes);
       const { dataset, receipt } = await this.datasets.createIn(manager, principal, fields, { now, previousVersionId: previous.id });
-      if (mintDoi) await this.requestDoiIn(manager, principal, dataset.id, now);
+      if (mintDoi) await this.requestDoiIn(manager, principal, dataset.id);
       return { dataset: await this.datasets.get(dataset.id, manager), receipt };
     });
     this.jobs.notify();
@@ -322,7 +320,7 @@ export class DoisService {
     const edges = await this.graph.edgesAround([dataset.id], manager);
     const otherIds = [...new Set(edges.flatMap((e) => [e.sourceId, e.targetId]))].filter((id) => id !== dataset.id);
     const nodes = await this.graph.getNodes(otherIds, manager);
-    const datasetIds = nodes.filter((n) => DATASET_TYPES.includes(n.type as NodeType)).map((n) => n.id);
+    const datasetIds = nodes.filter((n) => DATASET_TYPES.includes(n.type)).map((n) => n.id);
     const related = await this.loadDatasets(manager, datasetIds);
     const regs = datasetIds.length > 0 ? await manager.findBy(DoiRegistrationEntity, { datasetId: In(datasetIds) }) : [];
     return {

@@ -1,4 +1,10 @@
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationFailedError } from '../core/http/problem.js';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../core/http/problem.js';
 
 export class GrantNotFoundError extends NotFoundError {
   constructor(id: string) {
@@ -61,19 +67,28 @@ export class InvalidGrantPeriodError extends ValidationFailedError {
 
 export class DuplicateDataTypeError extends ValidationFailedError {
   constructor(types: string[]) {
-    super([{ field: 'plannedData', message: `data types must be distinct (case-insensitive): ${types.join(', ')}` }], 'DUPLICATE_DATA_TYPE');
+    super(
+      [{ field: 'plannedData', message: `data types must be distinct (case-insensitive): ${types.join(', ')}` }],
+      'DUPLICATE_DATA_TYPE',
+    );
   }
 }
 
 export class DataTypeNotPlannedError extends DomainError {
   constructor(dataType: string, planned: string[]) {
-    super('unprocessable', 'DATA_TYPE_NOT_PLANNED', `"${dataType}" is not a data type of the grant's plan`, { dataType, planned });
+    super('unprocessable', 'DATA_TYPE_NOT_PLANNED', `"${dataType}" is not a data type of the grant's plan`, {
+      dataType,
+      planned,
+    });
   }
 }
 
 export class GrantExistsError extends ConflictError {
   constructor(awardNumber: string, existingId: string) {
-    super(`this funder already has a grant with award number ${awardNumber}`, 'GRANT_EXISTS', { awardNumber, existingId });
+    super(`this funder already has a grant with award number ${awardNumber}`, 'GRANT_EXISTS', {
+      awardNumber,
+      existingId,
+    });
   }
 }
 

@@ -20,7 +20,10 @@ describe('parseFunderIdentifier', () => {
     ['ror.org/01CWQZE88', { identifier: 'https://ror.org/01cwqze88', type: 'ROR' }],
     ['01cwqze88', { identifier: 'https://ror.org/01cwqze88', type: 'ROR' }],
     ['10.13039/100000002', { identifier: 'https://doi.org/10.13039/100000002', type: 'Crossref Funder ID' }],
-    ['https://doi.org/10.13039/100010269', { identifier: 'https://doi.org/10.13039/100010269', type: 'Crossref Funder ID' }],
+    [
+      'https://doi.org/10.13039/100010269',
+      { identifier: 'https://doi.org/10.13039/100010269', type: 'Crossref Funder ID' },
+    ],
     ['doi:10.13039/501100000780', { identifier: 'https://doi.org/10.13039/501100000780', type: 'Crossref Funder ID' }],
     ['100000002', { identifier: 'https://doi.org/10.13039/100000002', type: 'Crossref Funder ID' }],
   ])('%s -> %j', (input, expected) => {
@@ -118,12 +121,54 @@ describe('toComplianceDataset', () => {
   };
   it.each([
     ['findable DOI: public from the day it became findable', {}, '2024-06-01', '2024-05-10', 'findable', false],
-    ['findable with no recorded date: the release day', { findableAt: null }, '2024-06-01', '2024-03-01', 'findable', false],
-    ['embargo later than findable: release day wins', { releasedAt: '2024-07-01', embargoUntil: '2024-07-01' }, '2024-08-01', '2024-07-01', 'findable', false],
-    ['accession public from release, before the DOI', { accession: 'idr0013' }, '2024-06-01', '2024-03-01', 'findable', true],
-    ['pending DOI and no accession: release day only', { doiState: 'pending' as const }, '2024-06-01', '2024-03-01', 'pending', false],
-    ['withdrawn by asOf: hidden, accession not public', { accession: 'idr0013', withdrawnAt: '2024-05-20T00:00:00Z' }, '2024-06-01', '2024-03-01', 'registered', false],
-    ['withdrawn after asOf: still public then', { accession: 'idr0013', withdrawnAt: '2024-07-20T00:00:00Z' }, '2024-06-01', '2024-03-01', 'findable', true],
+    [
+      'findable with no recorded date: the release day',
+      { findableAt: null },
+      '2024-06-01',
+      '2024-03-01',
+      'findable',
+      false,
+    ],
+    [
+      'embargo later than findable: release day wins',
+      { releasedAt: '2024-07-01', embargoUntil: '2024-07-01' },
+      '2024-08-01',
+      '2024-07-01',
+      'findable',
+      false,
+    ],
+    [
+      'accession public from release, before the DOI',
+      { accession: 'idr0013' },
+      '2024-06-01',
+      '2024-03-01',
+      'findable',
+      true,
+    ],
+    [
+      'pending DOI and no accession: release day only',
+      { doiState: 'pending' as const },
+      '2024-06-01',
+      '2024-03-01',
+      'pending',
+      false,
+    ],
+    [
+      'withdrawn by asOf: hidden, accession not public',
+      { accession: 'idr0013', withdrawnAt: '2024-05-20T00:00:00Z' },
+      '2024-06-01',
+      '2024-03-01',
+      'registered',
+      false,
+    ],
+    [
+      'withdrawn after asOf: still public then',
+      { accession: 'idr0013', withdrawnAt: '2024-07-20T00:00:00Z' },
+      '2024-06-01',
+      '2024-03-01',
+      'findable',
+      true,
+    ],
   ])('%s', (_name, patch, asOf, released, doiState, accessionPublic) => {
     const row = toComplianceDataset({ ...base, ...patch }, 'Images', asOf);
     expect(row.released).toBe(released);
@@ -133,7 +178,9 @@ describe('toComplianceDataset', () => {
   });
 
   it('names the archive of an accession as the repository', () => {
-    expect(toComplianceDataset({ ...base, accession: 'S-BIAD123' }, null, '2024-06-01').repository).toBe('BioImage Archive');
+    expect(toComplianceDataset({ ...base, accession: 'S-BIAD123' }, null, '2024-06-01').repository).toBe(
+      'BioImage Archive',
+    );
   });
 });
 
@@ -150,7 +197,9 @@ describe('diffComplianceStatuses', () => {
   const overdue = assessGrantCompliance(grant, plan, { datasets: [] }, [], '2024-04-10');
 
   it('records every status the first time, grant first', () => {
-    expect(diffComplianceStatuses(overdue, []).map((c) => [c.scope, c.dataType, c.from, c.status, c.overdueDays])).toEqual([
+    expect(
+      diffComplianceStatuses(overdue, []).map((c) => [c.scope, c.dataType, c.from, c.status, c.overdueDays]),
+    ).toEqual([
       ['grant', '', null, 'overdue', 10],
       ['item', 'Images', null, 'overdue', 10],
       ['item', 'Masks', null, 'overdue', 10],
@@ -182,18 +231,30 @@ describe('diffComplianceStatuses', () => {
 
 describe('auditCsvColumns', () => {
   it('appends reuse figures after the fixed columns, zero for unknown awards', () => {
-    const columns = auditCsvColumns(new Map([['R01', { datasets: 2, reuses: 5, independent: 3, sameLab: 1, coAuthored: 1 }]]));
-    expect(columns.slice(-5).map((c) => c.header)).toEqual([
+    const figures = {
+      datasets: 2,
+      citations: 7,
+      reuses: 5,
+      independent: 3,
+      sameLab: 1,
+      coAuthored: 1,
+      independentGroups: 2,
+    };
+    const columns = auditCsvColumns(new Map([['R01', figures]]));
+    expect(columns.slice(-7).map((c) => c.header)).toEqual([
       'output_datasets',
+      'citations',
       'reuses',
       'reuses_independent',
       'reuses_same_lab',
       'reuses_co_authored',
+      'independent_groups',
     ]);
     expect(columns[0].header).toBe('award_number');
+    expect(columns).toHaveLength(16 + 7);
     const row = { awardNumber: 'R01' } as AuditRow;
-    expect(columns.slice(-5).map((c) => c.value(row))).toEqual([2, 5, 3, 1, 1]);
-    expect(columns.slice(-5).map((c) => c.value({ awardNumber: 'X' } as AuditRow))).toEqual([0, 0, 0, 0, 0]);
+    expect(columns.slice(-7).map((c) => c.value(row))).toEqual([2, 7, 5, 3, 1, 1, 2]);
+    expect(columns.slice(-7).map((c) => c.value({ awardNumber: 'X' } as AuditRow))).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -47,7 +47,10 @@ export function parseFunderIdentifier(value: string): FunderIdentifier | null {
  * A funder key acts for a funder organization when the key's agent IS that organization, or lists it among its
  * `affiliations` (a programme officer's person agent affiliated with the funder). Nothing else grants access.
  */
-export function actsForFunder(agent: { id: string; affiliations: readonly string[] } | null, funderId: string): boolean {
+export function actsForFunder(
+  agent: { id: string; affiliations: readonly string[] } | null,
+  funderId: string,
+): boolean {
   if (agent === null) return false;
   return agent.id === funderId || agent.affiliations.includes(funderId);
 }
@@ -111,7 +114,8 @@ export function publicationKindOf(publication: {
   containerTitle: string | null;
   genre?: string | null;
 }): PublicationKind {
-  if (publication.cslType && ['article', 'manuscript', 'post', 'post-weblog'].includes(publication.cslType)) return 'preprint';
+  if (publication.cslType && ['article', 'manuscript', 'post', 'post-weblog'].includes(publication.cslType))
+    return 'preprint';
   if (publication.genre && /preprint/i.test(publication.genre)) return 'preprint';
   if (publication.containerTitle && PREPRINT_SERVERS.test(publication.containerTitle)) return 'preprint';
   return 'article';
@@ -159,7 +163,11 @@ const ARCHIVE_NAMES = {
  * public from the dataset's release day (deposit or embargo end); a DOI from the day it became findable. A dataset
  * withdrawn by `asOf` is not shared whatever its identifiers.
  */
-export function toComplianceDataset(facts: OutputDatasetFacts, dataType: string | null, asOf: string): ComplianceDatasetRow {
+export function toComplianceDataset(
+  facts: OutputDatasetFacts,
+  dataType: string | null,
+  asOf: string,
+): ComplianceDatasetRow {
   const withdrawn = facts.withdrawnAt !== null && facts.withdrawnAt.slice(0, 10) <= asOf;
   const accessionPublic = Boolean(facts.accession) && !withdrawn;
   const findable = facts.doiState === 'findable' && !withdrawn;
@@ -215,16 +223,14 @@ export function diffComplianceStatuses(report: GrantCompliance, recorded: readon
       dueDate: report.dueDate,
       overdueDays: report.worstOverdueDays,
     },
-    ...report.items.map(
-      (item): StatusChange => ({
-        scope: 'item',
-        dataType: item.dataType,
-        status: item.status,
-        from: null,
-        dueDate: item.dueDate,
-        overdueDays: item.overdueDays,
-      }),
-    ),
+    ...report.items.map((item): StatusChange => ({
+      scope: 'item',
+      dataType: item.dataType,
+      status: item.status,
+      from: null,
+      dueDate: item.dueDate,
+      overdueDays: item.overdueDays,
+    })),
   ];
   return current
     .map((c) => ({ ...c, from: last.get(`${c.scope}|${normalizeDataType(c.dataType)}`) ?? null }))
@@ -232,16 +238,28 @@ export function diffComplianceStatuses(report: GrantCompliance, recorded: readon
 }
 
 export interface ReuseFigures {
-  /** Output datasets of the grant. */
+  /** Output datasets of the grant (funding edges). */
   datasets: number;
+  /** Distinct citing works, summed over the datasets. */
+  citations: number;
   /** Counted reuse records (one per publication-dataset pair), and their split by independence. */
   reuses: number;
   independent: number;
   sameLab: number;
   coAuthored: number;
+  /** Distinct independent reusing groups over all the datasets. */
+  independentGroups: number;
 }
 
-export const NO_REUSE: ReuseFigures = Object.freeze({ datasets: 0, reuses: 0, independent: 0, sameLab: 0, coAuthored: 0 });
+export const NO_REUSE: ReuseFigures = Object.freeze({
+  datasets: 0,
+  citations: 0,
+  reuses: 0,
+  independent: 0,
+  sameLab: 0,
+  coAuthored: 0,
+  independentGroups: 0,
+});
 
 /** The fixed audit columns, then reuse figures per grant appended at the end (the CSV contract only grows). */
 export function auditCsvColumns(reuseByAward: ReadonlyMap<string, ReuseFigures>): CsvColumn<AuditRow>[] {
@@ -249,10 +267,12 @@ export function auditCsvColumns(reuseByAward: ReadonlyMap<string, ReuseFigures>)
   return [
     ...AUDIT_CSV_COLUMNS,
     { header: 'output_datasets', value: figure('datasets') },
+    { header: 'citations', value: figure('citations') },
     { header: 'reuses', value: figure('reuses') },
     { header: 'reuses_independent', value: figure('independent') },
     { header: 'reuses_same_lab', value: figure('sameLab') },
     { header: 'reuses_co_authored', value: figure('coAuthored') },
+    { header: 'independent_groups', value: figure('independentGroups') },
   ];
 }
 

@@ -42,6 +42,14 @@ export const RELATIONS = {
   usesDataFrom: { iri: 'http://purl.org/spar/cito/usesDataFrom', datacite: { forward: 'References', inverse: 'IsReferencedBy' } },
   citesAsDataSource: { iri: 'http://purl.org/spar/cito/citesAsDataSource', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
   funding: { iri: 'http://schema.org/funding', datacite: null },
+  // Imported through POST /v1/provenance (provenance.md §5: publication → publication CiTO links; PROV relations).
+  cites: { iri: 'http://purl.org/spar/cito/cites', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
+  usesMethodIn: { iri: 'http://purl.org/spar/cito/usesMethodIn', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
+  confirms: { iri: 'http://purl.org/spar/cito/confirms', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
+  disagreesWith: { iri: 'http://purl.org/spar/cito/disagreesWith', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
+  specializationOf: { iri: 'http://www.w3.org/ns/prov#specializationOf', datacite: { forward: 'IsVersionOf', inverse: 'HasVersion' } },
+  actedOnBehalfOf: { iri: 'http://www.w3.org/ns/prov#actedOnBehalfOf', datacite: null },
+  wasInformedBy: { iri: 'http://www.w3.org/ns/prov#wasInformedBy', datacite: null },
 } as const satisfies Record<string, RelationInfo>;
 
 export type Relation = keyof typeof RELATIONS;

@@ -7,6 +7,9 @@ import {
   datasetAssessmentInput,
   hashReport,
   missingRembiFields,
+  datasetIdFromUrl,
+  normalizeReportDate,
+  pickDatasetMatch,
   reportSigningBytes,
   signReport,
   verifyReportSignature,
@@ -38,7 +41,11 @@ describe('missingRembiFields', () => {
   it.each([
     ['complete image dataset', {}, []],
     ['image without organism and method', { organism: null, imagingMethod: null }, ['organism', 'imagingMethod']],
-    ['derived with source and software', { kind: 'derived' as const, derivedFrom: ['d0'], generatedBy: { software: { name: 'CellProfiler' } } }, []],
+    [
+      'derived with source and software',
+      { kind: 'derived' as const, derivedFrom: ['d0'], generatedBy: { software: { name: 'CellProfiler' } } },
+      [],
+    ],
     ['derived with nothing', { kind: 'derived' as const, generatedBy: {} }, ['derivedFrom', 'generatedBy']],
     ['no creators, blank licence', { creators: [], license: ' ' }, ['creators', 'license']],
   ])('%s -> %j', (_name, patch, expected) => {
@@ -75,16 +82,49 @@ describe('datasetAssessmentInput with assessIdentifier', () => {
     reviewerAccess: null,
   });
   const codes = (patch: Partial<LedgerDatasetFacts>, ownDoi = true) =>
-    assessIdentifier(VERIFICATION_PROFILES.default, datasetAssessmentInput(doi, match(patch, ownDoi), dates)).map((f) => f.code);
+    assessIdentifier(VERIFICATION_PROFILES.default, datasetAssessmentInput(doi, match(patch, ownDoi), dates)).map(
+      (f) => f.code,
+    );
 
   it.each([
     ['findable, open, complete', {}, ['IDENTIFIER_RESOLVES', 'DOI_FINDABLE', 'LICENSE_OPEN', 'METADATA_COMPLETE']],
-    ['pending DOI', { doiState: 'pending' as const }, ['IDENTIFIER_RESOLVES', 'DOI_NOT_REGISTERED', 'LICENSE_OPEN', 'REVIEWER_ACCESS_MISSING', 'METADATA_COMPLETE']],
-    ['draft DOI', { doiState: 'draft' as const }, ['IDENTIFIER_RESOLVES', 'DOI_DRAFT', 'LICENSE_OPEN', 'REVIEWER_ACCESS_MISSING', 'METADATA_COMPLETE']],
-    ['withdrawn', { doiState: 'registered' as const, withdrawn: true }, ['IDENTIFIER_RESOLVES', 'DATASET_WITHDRAWN', 'LICENSE_OPEN', 'METADATA_COMPLETE']],
-    ['NC licence, no organism', { license: 'CC-BY-NC-4.0', organism: null }, ['IDENTIFIER_RESOLVES', 'DOI_FINDABLE', 'LICENSE_NOT_OPEN', 'METADATA_INCOMPLETE']],
-    ['images outside an image archive', { accession: null }, ['IDENTIFIER_RESOLVES', 'DOI_FINDABLE', 'LICENSE_OPEN', 'METADATA_COMPLETE', 'REPOSITORY_NOT_DOMAIN_SPECIFIC']],
-    ['embargo past publication', { embargoUntil: '2025-09-01' }, ['IDENTIFIER_RESOLVES', 'DOI_FINDABLE', 'LICENSE_OPEN', 'EMBARGO_AFTER_PUBLICATION', 'REVIEWER_ACCESS_MISSING', 'METADATA_COMPLETE']],
+    [
+      'pending DOI',
+      { doiState: 'pending' as const },
+      ['IDENTIFIER_RESOLVES', 'DOI_NOT_REGISTERED', 'LICENSE_OPEN', 'REVIEWER_ACCESS_MISSING', 'METADATA_COMPLETE'],
+    ],
+    [
+      'draft DOI',
+      { doiState: 'draft' as const },
+      ['IDENTIFIER_RESOLVES', 'DOI_DRAFT', 'LICENSE_OPEN', 'REVIEWER_ACCESS_MISSING', 'METADATA_COMPLETE'],
+    ],
+    [
+      'withdrawn',
+      { doiState: 'registered' as const, withdrawn: true },
+      ['IDENTIFIER_RESOLVES', 'DATASET_WITHDRAWN', 'LICENSE_OPEN', 'METADATA_COMPLETE'],
+    ],
+    [
+      'NC licence, no organism',
+      { license: 'CC-BY-NC-4.0', organism: null },
+      ['IDENTIFIER_RESOLVES', 'DOI_FINDABLE', 'LICENSE_NOT_OPEN', 'METADATA_INCOMPLETE'],
+    ],
+    [
+      'images outside an image archive',
+      { accession: null },
+      ['IDENTIFIER_RESOLVES', 'DOI_FINDABLE', 'LICENSE_OPEN', 'METADATA_COMPLETE', 'REPOSITORY_NOT_DOMAIN_SPECIFIC'],
+    ],
+    [
+      'embargo past publication',
+      { embargoUntil: '2025-09-01' },
+      [
+        'IDENTIFIER_RESOLVES',
+        'DOI_FINDABLE',
+        'LICENSE_OPEN',
+        'EMBARGO_AFTER_PUBLICATION',
+        'REVIEWER_ACCESS_MISSING',
+        'METADATA_COMPLETE',
+      ],
+    ],
   ])('%s', (_name, patch, expected) => {
     expect(codes(patch)).toEqual(expected);
   });
@@ -131,7 +171,10 @@ describe('assembleReport', () => {
   });
 
   it('an on-request statement fails however good the items are', () => {
-    const statement = assessStatement(VERIFICATION_PROFILES.default, 'Data are available from the corresponding author on reasonable request.');
+    const statement = assessStatement(
+      VERIFICATION_PROFILES.default,
+      'Data are available from the corresponding author on reasonable request.',
+    );
     expect(assembleReport(frame, statement, []).verdict).toBe('fail');
   });
 });
@@ -166,7 +209,11 @@ describe('report signature', () => {
       (d: Record<string, unknown>) => ({ ...d, signature: { ...(d.signature as object), algorithm: 'rsa' } }),
       'ALGORITHM_UNSUPPORTED',
     ],
-    ['another key id', (d: Record<string, unknown>) => ({ ...d, signature: { ...(d.signature as object), keyId: 'k2' } }), 'KEY_UNKNOWN'],
+    [
+      'another key id',
+      (d: Record<string, unknown>) => ({ ...d, signature: { ...(d.signature as object), keyId: 'k2' } }),
+      'KEY_UNKNOWN',
+    ],
     [
       'a truncated signature value',
       (d: Record<string, unknown>) => ({ ...d, signature: { ...(d.signature as object), value: 'AAAA' } }),
@@ -182,5 +229,72 @@ describe('report signature', () => {
     const otherRaw = Buffer.from(other.export({ format: 'jwk' }).x as string, 'base64url');
     const signed = { ...document, signature: signReport(document, privateKey, 'k1') };
     expect(verifyReportSignature(signed, otherRaw).verified).toBe(false);
+  });
+});
+
+describe('pickDatasetMatch', () => {
+  const candidate = (
+    id: string,
+    patch: Partial<{ doi: string | null; accession: string | null; withdrawn: boolean; createdAt: string }> = {},
+  ) => ({
+    id,
+    doi: null,
+    accession: 'idr0013',
+    withdrawn: false,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    ...patch,
+  });
+  const accession: ExtractedIdentifier = { type: 'idr', value: 'idr0013', raw: 'idr0013' };
+
+  it.each([
+    ['nothing found', accession, [], null],
+    ['the dataset whose own DOI it is', doi, [candidate('a'), candidate('b', { doi: '10.5072/ABC' })], ['b', true]],
+    ['an archive DOI listed on a dataset', doi, [candidate('a')], ['a', false]],
+    [
+      'the newest version',
+      accession,
+      [candidate('a'), candidate('b', { createdAt: '2024-06-01T00:00:00.000Z' })],
+      ['b', false],
+    ],
+    [
+      'a live one before a withdrawn one',
+      accession,
+      [candidate('a'), candidate('b', { createdAt: '2024-06-01T00:00:00.000Z', withdrawn: true })],
+      ['a', false],
+    ],
+  ])('%s', (_name, identifier, candidates, expected) => {
+    const picked = pickDatasetMatch(identifier, candidates);
+    expect(picked === null ? null : [picked.dataset.id, picked.ownDoi]).toEqual(expected);
+  });
+});
+
+describe('datasetIdFromUrl', () => {
+  const id = '0b7c9a52-3f1e-4a39-9c57-6d2a1f1e2b3c';
+  it.each([
+    [`http://ledger.test/id/${id}`, id],
+    [`http://ledger.test/v1/datasets/${id.toUpperCase()}/`, id],
+    [`https://ledger.test/id/${id}`, null],
+    [`http://other.test/id/${id}`, null],
+    ['http://ledger.test/id/not-a-uuid', null],
+    ['not a url', null],
+  ])('%s -> %s', (url, expected) => {
+    expect(datasetIdFromUrl(url, 'http://ledger.test')).toBe(expected);
+  });
+
+  it('respects a base path', () => {
+    expect(datasetIdFromUrl(`https://x.org/ledger/id/${id}`, 'https://x.org/ledger')).toBe(id);
+    expect(datasetIdFromUrl(`https://x.org/id/${id}`, 'https://x.org/ledger')).toBeNull();
+  });
+});
+
+describe('normalizeReportDate', () => {
+  it.each([
+    ['2025-03-01', '2025-03-01'],
+    ['2025-02-30', null],
+    ['2025-03-01T10:00:00+02:00', '2025-03-01T08:00:00.000Z'],
+    ['2025-03-01T10:00Z', '2025-03-01T10:00:00.000Z'],
+    ['March 1, 2025', null],
+  ])('%s -> %s', (input, expected) => {
+    expect(normalizeReportDate(input)).toBe(expected);
   });
 });

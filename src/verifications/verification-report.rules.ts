@@ -60,6 +60,71 @@ export function missingRembiFields(dataset: LedgerDatasetFacts): string[] {
   return missing;
 }
 
+/** A ledger dataset as the lookup returns it, before choosing. */
+export interface DatasetCandidate {
+  id: string;
+  doi: string | null;
+  accession: string | null;
+  withdrawn: boolean;
+  /** ISO timestamp of the deposit. */
+  createdAt: string;
+}
+
+/**
+ * Which of the datasets an identifier may name is meant: the one whose own DOI it is, else one that is not
+ * withdrawn, newest first (versions share an accession), id as the last tie-break.
+ */
+export function pickDatasetMatch<T extends DatasetCandidate>(
+  identifier: ExtractedIdentifier,
+  candidates: readonly T[],
+): { dataset: T; ownDoi: boolean } | null {
+  if (candidates.length === 0) return null;
+  const own =
+    identifier.type === 'doi'
+      ? candidates.find((c) => c.doi !== null && c.doi.toLowerCase() === identifier.value)
+      : undefined;
+  if (own) return { dataset: own, ownDoi: true };
+  const sorted = [...candidates].sort(
+    (a, b) =>
+      Number(a.withdrawn) - Number(b.withdrawn) ||
+      (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0) ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return { dataset: sorted[0], ownDoi: false };
+}
+
+const UUID_IN_PATH =
+  /^\/(?:id|v1\/datasets|v1\/nodes)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
+/** The dataset id in one of this service's own URLs (PUBLIC_BASE_URL/id/<uuid>, /v1/datasets/<uuid>); else null. */
+export function datasetIdFromUrl(url: string, publicBaseUrl: string): string | null {
+  let parsed: URL;
+  let base: URL;
+  try {
+    parsed = new URL(url);
+    base = new URL(publicBaseUrl);
+  } catch {
+    return null;
+  }
+  if (parsed.origin !== base.origin) return null;
+  const prefix = base.pathname.replace(/\/$/, '');
+  if (!parsed.pathname.startsWith(prefix)) return null;
+  return UUID_IN_PATH.exec(parsed.pathname.slice(prefix.length))?.[1]?.toLowerCase() ?? null;
+}
+
+/** A submission or publication date: YYYY-MM-DD (kept as is) or an RFC 3339 timestamp (as ISO UTC); else null. */
+export function normalizeReportDate(value: string): string | null {
+  const trimmed = value.trim();
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
+  if (day) {
+    const date = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
+    return date.toISOString().slice(0, 10) === trimmed ? trimmed : null;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i.test(trimmed)) return null;
+  const ms = Date.parse(trimmed);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 /** What the ledger knows about one identifier. */
 export type IdentifierMatch =
   | {
@@ -155,7 +220,11 @@ export function datasetAssessmentInput(
 }
 
 /** One report item from an identifier, what the ledger knows and the findings about it. */
-export function buildReportItem(identifier: ExtractedIdentifier, match: IdentifierMatch, findings: Finding[]): ReportItem {
+export function buildReportItem(
+  identifier: ExtractedIdentifier,
+  match: IdentifierMatch,
+  findings: Finding[],
+): ReportItem {
   const dataset = match.kind === 'dataset' ? match.dataset : null;
   return {
     identifier: identifier.value,
@@ -215,7 +284,11 @@ export interface ReportFrame {
 }
 
 /** The report: verdict = worst severity over the statement's and every item's findings. */
-export function assembleReport(frame: ReportFrame, statement: StatementAssessment, items: ReportItem[]): VerificationReport {
+export function assembleReport(
+  frame: ReportFrame,
+  statement: StatementAssessment,
+  items: ReportItem[],
+): VerificationReport {
   return {
     type: REPORT_TYPE,
     version: REPORT_VERSION,
@@ -267,11 +340,25 @@ export function hashReport(document: Readonly<Record<string, unknown>>): string 
   return createHash('sha256').update(reportSigningBytes(document)).digest('hex');
 }
 
-export function signReport(document: Readonly<Record<string, unknown>>, privateKey: KeyObject, keyId: string): ReportSignature {
-  return { algorithm: 'ed25519', keyId, value: sign(null, reportSigningBytes(document), privateKey).toString('base64') };
+export function signReport(
+  document: Readonly<Record<string, unknown>>,
+  privateKey: KeyObject,
+  keyId: string,
+): ReportSignature {
+  return {
+    algorithm: 'ed25519',
+    keyId,
+    value: sign(null, reportSigningBytes(document), privateKey).toString('base64'),
+  };
 }
 
-export type SignatureCheck = 'SIGNATURE_VALID' | 'SIGNATURE_MISSING' | 'ALGORITHM_UNSUPPORTED' | 'KEY_UNKNOWN' | 'SIGNATURE_INVALID' | 'DOCUMENT_INVALID';
+export type SignatureCheck =
+  | 'SIGNATURE_VALID'
+  | 'SIGNATURE_MISSING'
+  | 'ALGORITHM_UNSUPPORTED'
+  | 'KEY_UNKNOWN'
+  | 'SIGNATURE_INVALID'
+  | 'DOCUMENT_INVALID';
 
 /**
  * Offline verification, as any holder of a report can do it: take the public key from GET /v1/ledger/public-key
@@ -288,14 +375,18 @@ export function verifyReportSignature(
   const { algorithm, keyId: signedKeyId, value } = signature as Record<string, unknown>;
   if (algorithm !== 'ed25519') return { verified: false, check: 'ALGORITHM_UNSUPPORTED' };
   if (keyId !== undefined && signedKeyId !== keyId) return { verified: false, check: 'KEY_UNKNOWN' };
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(value)) return { verified: false, check: 'SIGNATURE_INVALID' };
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(value))
+    return { verified: false, check: 'SIGNATURE_INVALID' };
   let bytes: Buffer;
   try {
     bytes = reportSigningBytes(document);
   } catch {
     return { verified: false, check: 'DOCUMENT_INVALID' };
   }
-  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKeyRaw.toString('base64url') }, format: 'jwk' });
+  const key = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: publicKeyRaw.toString('base64url') },
+    format: 'jwk',
+  });
   const ok = verify(null, bytes, key, Buffer.from(value, 'base64'));
   return ok ? { verified: true, check: 'SIGNATURE_VALID' } : { verified: false, check: 'SIGNATURE_INVALID' };
 }

@@ -53,6 +53,10 @@ export const envSchema = z
     DATACITE_RETRY_BASE_MS: z.coerce.number().int().min(10).default(2_000),
     PUBLIC_BASE_URL: optional(url(['http:', 'https:'])),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    /** POST /v1/provenance: most JSON objects, deepest nesting and time budget of one document's expansion. */
+    PROVENANCE_MAX_NODES: z.coerce.number().int().min(1).default(5000),
+    PROVENANCE_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+    PROVENANCE_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
     JOBS_IN_PROCESS_POLL_MS: z.coerce.number().int().min(10).default(500),
     WEBHOOK_ALLOW_PRIVATE: z
       .enum(['true', 'false'])

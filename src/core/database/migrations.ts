@@ -2,6 +2,11 @@ import { InitialSchema1795955436181 } from '../../../migrations/1795955436181-In
 import { LedgerAppendOnly1795955436182 } from '../../../migrations/1795955436182-LedgerAppendOnly.js';
 import { GraphAndDatasets1795955719650 } from '../../../migrations/1795955719650-GraphAndDatasets.js';
 import { PublicationsAndReuses1795956168608 } from '../../../migrations/1795956168608-PublicationsAndReuses.js';
+import { WebhooksAndCitations1795956395115 } from '../../../migrations/1795956395115-WebhooksAndCitations.js';
+import { DoiRegistrations1795956402595 } from '../../../migrations/1795956402595-DoiRegistrations.js';
+import { GrantsAndVerifications1795956498754 } from '../../../migrations/1795956498754-GrantsAndVerifications.js';
+import { MetricsAndAwards1795956568666 } from '../../../migrations/1795956568666-MetricsAndAwards.js';
+import { ImageParts1795956877572 } from '../../../migrations/1795956877572-ImageParts.js';
 
 /**
  * Every migration, in order, listed explicitly (no globs): the same list runs under the test runner (TypeScript
@@ -13,4 +18,9 @@ export const MIGRATIONS = [
   LedgerAppendOnly1795955436182,
   GraphAndDatasets1795955719650,
   PublicationsAndReuses1795956168608,
+  WebhooksAndCitations1795956395115,
+  DoiRegistrations1795956402595,
+  GrantsAndVerifications1795956498754,
+  MetricsAndAwards1795956568666,
+  ImageParts1795956877572,
 ];

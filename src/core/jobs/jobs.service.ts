@@ -127,11 +127,14 @@ export class JobsService {
 
   /** Moves a queued row to running for a BullMQ worker; null when another run already took it. */
   async startQueued(id: string): Promise<OutboxJobEntity | null> {
+    // The job definition's lease, as in claimDue: a short-lease job must be taken over just as fast through BullMQ.
     const rows = returnedRows<Record<string, unknown>>(await this.dataSource.query(
       `UPDATE outbox SET status = 'running', attempts = attempts + 1,
-              locked_until = now() + $2::bigint * interval '1 millisecond'
+              locked_until = now() + COALESCE(
+                (SELECT d.lease_ms FROM unnest($3::text[], $4::int[]) AS d(name, lease_ms) WHERE d.name = outbox.name),
+                $2::bigint) * interval '1 millisecond'
        WHERE id = $1 AND status = 'queued' RETURNING *`,
-      [id, String(DEFAULT_LEASE_MS)],
+      [id, String(DEFAULT_LEASE_MS), ...this.leaseTable()],
     ));
     return rows.length > 0 ? toOutboxRow(rows[0]) : null;
   }

@@ -1,0 +1,181 @@
+// Provenance import (JSON-LD in, nodes and edges written as ledger entries) next to a raw INSERT of the same node and
+// edge rows, and lineage walks next to a bare recursive query over the same edges.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ledgerContextUrl } from '../src/core/jsonld/context-urls.js';
+import { GraphService } from '../src/graph/graph.service.js';
+import type { SeededLedger } from './api-seed.js';
+import { drawPopularDatasets } from './api-seed.js';
+import { call, isRouteMissing } from './environment.js';
+import { createRng, provenanceDocument } from './generator.js';
+import { runHttpLoad, startBareServer } from './http-load.js';
+import type { BenchContext } from './profile.js';
+import { compare, measure } from './report.js';
+
+type Json = Record<string, unknown>;
+
+const UUID_TAIL = /\/id\/([0-9a-f-]{36})$/;
+
+/** The rows an import of `document` would write, minus the ledger: one node row per @graph entry, one edge per reference. */
+function rowsOf(document: Json): { nodes: unknown[][]; edges: unknown[][] } {
+  const graph = document['@graph'] as Json[];
+  const idOf = new Map<string, string>();
+  for (const node of graph) {
+    const iri = String(node['@id']);
+    idOf.set(iri, UUID_TAIL.exec(iri)?.[1] ?? randomUUID());
+  }
+  const nodes: unknown[][] = [];
+  const edges: unknown[][] = [];
+  for (const node of graph) {
+    const iri = String(node['@id']);
+    const types = node['@type'] as string[];
+    nodes.push([idOf.get(iri), iri, types[types.length - 1], typeof node.name === 'string' ? node.name : null, JSON.stringify(node)]);
+    for (const [key, value] of Object.entries(node)) {
+      const target = typeof value === 'object' && value !== null && '@id' in value ? String((value as Json)['@id']) : null;
+      if (target && idOf.has(target)) edges.push([randomUUID(), idOf.get(iri), key, idOf.get(target)]);
+    }
+  }
+  return { nodes, edges };
+}
+
+export async function runProvenanceWorkloads(ctx: BenchContext, seeded: SeededLedger): Promise<void> {
+  await runImport(ctx, seeded);
+  await runLineage(ctx, seeded);
+}
+
+async function runImport(ctx: BenchContext, seeded: SeededLedger): Promise<void> {
+  const { pool, profile } = ctx;
+  const rng = createRng(ctx.seed + 21);
+  const contextUrl = ledgerContextUrl(ctx.app.config.PUBLIC_BASE_URL);
+  const documents = Array.from({ length: profile.provenance.documents + 1 }, () =>
+    provenanceDocument(rng, profile.provenance.nodesPerDocument, {
+      baseUrl: ctx.app.config.PUBLIC_BASE_URL,
+      contextUrl,
+      people: seeded.ledger.people,
+    }),
+  );
+  const post = (document: Json) =>
+    call(ctx.app.origin, 'POST', '/v1/provenance', { body: document, headers: seeded.someDepositor, contentType: 'application/ld+json' });
+  const first = await post(documents[0].document);
+  if (isRouteMissing(first)) {
+    ctx.results.provenance_import = { skipped: true, reason: 'POST /v1/provenance answers 404 ROUTE_NOT_FOUND in this build' };
+    return;
+  }
+  if (first.status !== 201) throw new Error(`POST /v1/provenance answered ${first.status}: ${JSON.stringify(first.body).slice(0, 800)}`);
+
+  await pool.query('CREATE SCHEMA IF NOT EXISTS bench');
+  await pool.query('CREATE TABLE IF NOT EXISTS bench.raw_nodes (LIKE public.graph_nodes INCLUDING ALL)');
+  await pool.query('CREATE TABLE IF NOT EXISTS bench.raw_edges (LIKE public.graph_edges INCLUDING ALL)');
+  const rawImport = async (document: Json): Promise<void> => {
+    const { nodes, edges } = rowsOf(document);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO bench.raw_nodes (id, iri, type, label, properties, ledger_seq)
+         SELECT n.id, n.iri, n.type, n.label, n.properties, 0 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS n(id, iri, type, label, properties)`,
+        [nodes.map((n) => n[0]), nodes.map((n) => n[1]), nodes.map((n) => n[2]), nodes.map((n) => n[3]), nodes.map((n) => n[4])],
+      );
+      await client.query(
+        `INSERT INTO bench.raw_edges (id, source_id, relation, target_id, ledger_seq)
+         SELECT e.id, e.s, e.r, e.t, 0 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[]) AS e(id, s, r, t)`,
+        [edges.map((e) => e[0]), edges.map((e) => e[1]), edges.map((e) => e[2]), edges.map((e) => e[3])],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  await rawImport(documents[0].document);
+
+  const service: number[] = [];
+  const floor: number[] = [];
+  for (const { document, nodeCount } of documents.slice(1)) {
+    const res = await post(document);
+    if (res.status !== 201) throw new Error(`POST /v1/provenance answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+    service.push(nodeCount / (res.ms / 1000));
+    const t0 = performance.now();
+    await rawImport(document);
+    floor.push(nodeCount / ((performance.now() - t0) / 1000));
+  }
+  ctx.results.provenance_import = compare(
+    measure(service, 'nodes/s', `POST /v1/provenance, JSON-LD documents of ${profile.provenance.nodesPerDocument} nodes (datasets, runs, software, people)`),
+    measure(floor, 'nodes/s', 'raw INSERT of the same node and edge rows into copies of graph_nodes / graph_edges, one transaction'),
+    'higher',
+    { nodesPerDocument: profile.provenance.nodesPerDocument },
+  );
+}
+
+async function runLineage(ctx: BenchContext, seeded: SeededLedger): Promise<void> {
+  const { pool, profile } = ctx;
+  const graph = ctx.app.app.get(GraphService);
+  const n = profile.provenance.lineageSamples;
+  const derived = seeded.ledger.datasets.flatMap((d, i) => (d.kind === 'derived' ? [seeded.datasetIds[i]] : []));
+  const popular = drawPopularDatasets(seeded, n, ctx.seed + 31);
+  const rng = createRng(ctx.seed + 32);
+  const DEPTH = 10;
+  // Half upstream from derived data (where did this come from), half downstream from popular data (what was built on it).
+  const walks = Array.from({ length: n }, (_, i) =>
+    i % 2 === 0 ? { id: rng.pick(derived), direction: 'upstream' as const } : { id: popular[i], direction: 'downstream' as const },
+  );
+  const rawWalk = (id: string, direction: 'upstream' | 'downstream') => {
+    const [from, to] = direction === 'upstream' ? ['source_id', 'target_id'] : ['target_id', 'source_id'];
+    return pool.query(
+      `WITH RECURSIVE r(id, d) AS (
+         SELECT $1::uuid, 0
+         UNION
+         SELECT e.${to}, r.d + 1 FROM r JOIN graph_edges e ON e.${from} = r.id AND e.status = 'active' WHERE r.d < $2
+       ) SELECT count(DISTINCT id) AS n FROM r`,
+      [id, DEPTH],
+    );
+  };
+  for (const w of walks.slice(0, 10)) {
+    await graph.lineage(w.id, w.direction, DEPTH);
+    await rawWalk(w.id, w.direction);
+  }
+  const service: number[] = [];
+  const floor: number[] = [];
+  let edgesSeen = 0;
+  for (const w of walks) {
+    let t0 = performance.now();
+    const lineage = await graph.lineage(w.id, w.direction, DEPTH);
+    service.push(performance.now() - t0);
+    edgesSeen += lineage.edges.length;
+    t0 = performance.now();
+    await rawWalk(w.id, w.direction);
+    floor.push(performance.now() - t0);
+  }
+  const floorMeasure = measure(floor, 'ms', `bare recursive CTE over graph_edges returning the count of reachable nodes, depth ${DEPTH}`, { p99: true });
+  ctx.results.lineage_query = compare(
+    measure(service, 'ms', `GraphService.lineage(id, upstream|downstream, ${DEPTH}): walk, edges and nodes loaded`, { p99: true }),
+    floorMeasure,
+    'lower',
+    { depth: DEPTH, meanEdges: Math.round(edgesSeen / walks.length) },
+  );
+
+  const targets = walks.map((w) => ({ method: 'GET' as const, path: `/v1/nodes/${w.id}/lineage?direction=${w.direction}&depth=${DEPTH}` }));
+  const sample = await call(ctx.app.origin, 'GET', targets[1].path, { headers: { accept: 'application/ld+json' } });
+  if (isRouteMissing(sample)) {
+    ctx.results.lineage_http = { skipped: true, reason: 'GET /v1/nodes/:id/lineage answers 404 ROUTE_NOT_FOUND in this build' };
+    return;
+  }
+  if (sample.status !== 200) throw new Error(`GET ${targets[1].path} answered ${sample.status}: ${JSON.stringify(sample.body).slice(0, 300)}`);
+  const load = { concurrency: 1, durationMs: 120_000, warmupMs: 300, maxRequests: n, okStatuses: [200], headers: { accept: 'application/ld+json' } };
+  const http = await runHttpLoad({ origin: ctx.app.origin, targets, ...load });
+  if (http.errors > 0) throw new Error(`lineage over HTTP: ${http.errors} errors (${http.firstError ?? ''})`);
+  const bare = await startBareServer(JSON.stringify(sample.body), 'application/ld+json');
+  try {
+    const floorHttp = await runHttpLoad({ origin: bare.origin, targets, ...load });
+    ctx.results.lineage_http = compare(
+      measure(http.latenciesMs, 'ms', `GET /v1/nodes/:id/lineage?direction=…&depth=${DEPTH} (JSON-LD), one client`, { p99: true }),
+      measure(floorHttp.latenciesMs, 'ms', 'bare node:http server returning one lineage document as a constant', { p99: true }),
+      'lower',
+      { depth: DEPTH, responseBytes: JSON.stringify(sample.body).length },
+    );
+  } finally {
+    await bare.close();
+  }
+}
