@@ -1,6 +1,6 @@
 // Deposits a small synthetic ledger through the public API (agents, keys, datasets, publications, reuses), the way
 // clients would, so that the HTTP workloads read realistic rows.
-import { createRng, datasetPayload, generateLedger, personPayload, publicationPayload } from './generator.js';
+import { createRng, datasetPayload, generateLedger, personPayload, publicationPayload, seededRor } from './generator.js';
 import type { SyntheticLedger } from './generator.js';
 import { expectStatus, mapConcurrent } from './environment.js';
 import type { BenchContext } from './profile.js';
@@ -26,10 +26,17 @@ const bodyOf = (body: unknown): Record<string, unknown> => body as Record<string
 export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
   const { origin, adminHeaders } = ctx.app;
   const ledger = generateLedger(ctx.seed + 1, ctx.profile.apiLedgerSize);
+  let phase = Date.now();
+  const lap = (what: string, n: number): void => {
+    const ms = Date.now() - phase;
+    ctx.log(`    ${n} ${what} in ${(ms / 1000).toFixed(1)} s (${Math.round((n * 1000) / Math.max(1, ms))}/s)`);
+    phase = Date.now();
+  };
   const agentIds = await mapConcurrent(ledger.people, CONCURRENCY, async (person) => {
     const res = await expectStatus(origin, 'POST', '/v1/agents', [201], { body: personPayload(person), headers: adminHeaders });
     return String(bodyOf(res.body).id);
   });
+  lap('agents', agentIds.length);
   const labHeaders = await mapConcurrent(ledger.labs, CONCURRENCY, async (lab) => {
     const res = await expectStatus(origin, 'POST', '/v1/api-keys', [201], {
       body: { agentId: agentIds[lab.members[0]], roles: ['depositor'] },
@@ -38,16 +45,26 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
     return { authorization: `Bearer ${String(bodyOf(res.body).token)}` };
   });
 
+  // DataCite requires a publisher: the repository the datasets are deposited in.
+  const publisher = await expectStatus(origin, 'POST', '/v1/agents', [201], {
+    body: { kind: 'organization', name: 'Benchmark Image Archive', ror: seededRor(createRng(ctx.seed + 2)) },
+    headers: adminHeaders,
+  });
+  const publisherId = String(bodyOf(publisher.body).id);
   const datasetIds = new Array<string>(ledger.datasets.length);
   const accessions: string[] = [];
+  // A derived dataset names lower indexes only; it waits for those deposits, which were started before it.
+  const deposited = new Map<number, Promise<void>>();
   const deposit = async (index: number): Promise<void> => {
     const d = ledger.datasets[index];
+    await Promise.all(d.derivedFrom.map((source) => deposited.get(source)));
     const accession = d.kind === 'image' && index % 4 === 0 ? `S-BIAD${100_000 + index}` : null;
     if (accession) accessions.push(accession);
     const payload = datasetPayload(
       d,
       (p) => agentIds[p],
       (i) => datasetIds[i],
+      publisherId,
     );
     const res = await expectStatus(origin, 'POST', '/v1/datasets', [201], {
       body: { ...payload, ...(accession ? { accession } : {}) },
@@ -55,14 +72,17 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
     });
     datasetIds[index] = String(bodyOf(res.body).id);
   };
-  const images = ledger.datasets.flatMap((d, i) => (d.kind === 'image' ? [i] : []));
-  const derived = ledger.datasets.flatMap((d, i) => (d.kind === 'derived' ? [i] : []));
-  await mapConcurrent(images, CONCURRENCY, deposit);
-  // Derived datasets name lower indexes; depositing them one wave at a time keeps every source in place first.
-  for (let start = 0; start < derived.length; start += CONCURRENCY) {
-    await mapConcurrent(derived.slice(start, start + CONCURRENCY), CONCURRENCY, deposit);
-  }
+  await mapConcurrent(
+    ledger.datasets.map((_, i) => i),
+    CONCURRENCY,
+    (index) => {
+      const promise = deposit(index);
+      deposited.set(index, promise);
+      return promise;
+    },
+  );
 
+  lap('datasets', datasetIds.length);
   const publicationIds = await mapConcurrent(ledger.publications, CONCURRENCY, async (p) => {
     const lab = ledger.people[p.authors[p.authors.length - 1]].lab;
     const res = await expectStatus(origin, 'POST', '/v1/publications', [200, 201], {
@@ -72,6 +92,7 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
     return String(bodyOf(res.body).id);
   });
 
+  lap('publications', publicationIds.length);
   const reuseCounts = new Array<number>(ledger.datasets.length).fill(0);
   await mapConcurrent(ledger.reuses, CONCURRENCY, async (r) => {
     const p = ledger.publications[r.publication];
@@ -82,6 +103,7 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
       headers: labHeaders[lab],
     });
   });
+  lap('reuses', ledger.reuses.length);
   ctx.log(
     `  seeded ${agentIds.length} agents, ${datasetIds.length} datasets, ${publicationIds.length} publications, ${ledger.reuses.length} reuses through the API`,
   );

@@ -16,7 +16,7 @@ export async function measureThroughput(
   what: { value: string; baseline: string },
   extra: Record<string, unknown> = {},
 ): Promise<void> {
-  const { http, reps } = ctx.profile;
+  const { http } = ctx.profile;
   const sample = await call(ctx.app.origin, targets[0].method, targets[0].path);
   if (isRouteMissing(sample)) {
     ctx.results[name] = { skipped: true, reason: `${targets[0].method} ${targets[0].path.replace(/[0-9a-f-]{36}/g, ':id')} answers 404 ROUTE_NOT_FOUND in this build` };
@@ -29,7 +29,7 @@ export async function measureThroughput(
     const service: number[] = [];
     const floor: number[] = [];
     const latencies: number[] = [];
-    for (let r = 0; r < reps; r += 1) {
+    for (let r = 0; r < http.reps; r += 1) {
       const a = await runHttpLoad({ origin: ctx.app.origin, targets, ...load });
       service.push(throughputOf(a, name));
       latencies.push(...a.latenciesMs);

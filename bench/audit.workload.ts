@@ -1,5 +1,6 @@
 // A funder's portfolio audit over many grants, next to the transfer floor: a bare server sending the same report.
 import type { SeededLedger } from './api-seed.js';
+import { createRng, seededRor } from './generator.js';
 import { call, expectStatus, isRouteMissing, mapConcurrent } from './environment.js';
 import { runHttpLoad, startBareServer } from './http-load.js';
 import type { BenchContext } from './profile.js';
@@ -9,7 +10,7 @@ export async function runAuditWorkload(ctx: BenchContext, seeded: SeededLedger):
   const { origin, adminHeaders } = ctx.app;
   const { grants: count, samples } = ctx.profile.audit;
   const funder = await expectStatus(origin, 'POST', '/v1/agents', [201], {
-    body: { kind: 'organization', name: 'Benchmark Research Council', ror: 'https://ror.org/05bench00' },
+    body: { kind: 'organization', name: 'Benchmark Research Council', ror: seededRor(createRng(ctx.seed + 3)) },
     headers: adminHeaders,
   });
   const funderId = (funder.body as { id: string }).id;

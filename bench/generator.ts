@@ -127,6 +127,21 @@ export function seededOrcid(rng: Rng): string {
   return `${all.slice(0, 4)}-${all.slice(4, 8)}-${all.slice(8, 12)}-${all.slice(12, 16)}`;
 }
 
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** A syntactically valid ROR id: "0", six Crockford base-32 characters, and their ISO 7064 MOD 97-10 checksum. */
+export function seededRor(rng: Rng): string {
+  let body = '';
+  let value = 0;
+  for (let i = 0; i < 6; i += 1) {
+    const d = rng.int(32);
+    body += CROCKFORD[d];
+    value = value * 32 + d;
+  }
+  const checksum = 98 - ((value * 100) % 97);
+  return `https://ror.org/0${body}${String(checksum).padStart(2, '0')}`;
+}
+
 const SYLLABLES = ['ka', 'ro', 'mi', 'te', 'sa', 'lo', 'ne', 'vi', 'da', 'ul', 'an', 'ber', 'chen', 'ito', 'mar', 'sol', 'win', 'yu'];
 const GIVEN = ['Ana', 'Ben', 'Chiara', 'Dmitri', 'Eun-ji', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kavya', 'Lars', 'Mei', 'Nadia', 'Omar', 'Priya'];
 const ORGANISMS = ['NCBITaxon:9606', 'NCBITaxon:10090', 'NCBITaxon:7955', 'NCBITaxon:6239', 'NCBITaxon:7227'];
@@ -265,7 +280,7 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
 
   const labs: SynthLab[] = [];
   for (let i = 0; i < nLabs; i += 1) {
-    labs.push({ id: seededUuid(rng), name: `${familyName(rng)} Lab`, ror: `https://ror.org/0${seededUuid(rng).slice(0, 8)}`, members: [] });
+    labs.push({ id: seededUuid(rng), name: `${familyName(rng)} Lab`, ror: seededRor(rng), members: [] });
   }
   const people: SynthPerson[] = [];
   for (let i = 0; i < nPeople; i += 1) {
@@ -277,7 +292,7 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
   const funders = Array.from({ length: nFunders }, () => ({
     id: seededUuid(rng),
     name: `${familyName(rng)} Foundation`,
-    ror: `https://ror.org/0${seededUuid(rng).slice(0, 8)}`,
+    ror: seededRor(rng),
   }));
   const policies = ['nih-dms-2023', 'wellcome', 'horizon-europe'] as const;
   const grants: SynthGrant[] = [];
@@ -475,9 +490,11 @@ export function datasetPayload(
   dataset: SynthDataset,
   agentId: (person: number) => string,
   datasetId: (index: number) => string,
+  publisherId?: string,
 ): Record<string, unknown> {
   return {
     kind: dataset.kind,
+    ...(publisherId ? { publisher: publisherId } : {}),
     title: dataset.title,
     description: `Synthetic benchmark dataset (${dataset.kind}) for ${dataset.organism}.`,
     creators: dataset.creators.map(agentId),
@@ -628,10 +645,15 @@ export function provenanceDocument(rng: Rng, nodes: number, opts: { baseUrl: str
     });
     let input = raw;
     const chain = 1 + rng.int(3);
+    // Each run starts after its input was generated (PROV-CONSTRAINTS: generation strictly precedes derivation).
+    let clock = Date.UTC(2024, rng.int(12), 1 + rng.int(28), 8);
+    const at = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
     for (let k = 0; k < chain && graph.length + 2 <= nodes; k += 1) {
       const run = iri();
       const output = iri();
-      const day = String(1 + rng.int(28)).padStart(2, '0');
+      const started = clock + 3_600_000;
+      const ended = started + 3_600_000;
+      clock = ended;
       graph.push({
         '@id': run,
         '@type': ['CreateAction', 'prov:Activity', 'AnalysisActivity'],
@@ -639,8 +661,8 @@ export function provenanceDocument(rng: Rng, nodes: number, opts: { baseUrl: str
         used: { '@id': input },
         instrument: { '@id': software },
         agent: { '@id': personIri },
-        startedAtTime: `2024-02-${day}T10:00:00Z`,
-        endedAtTime: `2024-02-${day}T12:00:00Z`,
+        startedAtTime: at(started),
+        endedAtTime: at(ended),
       });
       graph.push({
         '@id': output,
@@ -650,7 +672,7 @@ export function provenanceDocument(rng: Rng, nodes: number, opts: { baseUrl: str
         creator: { '@id': personIri },
         wasDerivedFrom: { '@id': input },
         wasGeneratedBy: { '@id': run },
-        generatedAtTime: `2024-02-${day}T12:00:00Z`,
+        generatedAtTime: at(ended),
       });
       input = output;
     }

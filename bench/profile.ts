@@ -14,7 +14,7 @@ export interface Profile {
   proofSizes: number[];
   proofSamples: number;
   fillBatch: number;
-  http: { durationMs: number; warmupMs: number; concurrency: number };
+  http: { durationMs: number; warmupMs: number; concurrency: number; reps: number };
   /** Credit graph sizes (nodes) for the full recompute in a child process. */
   creditSizes: number[];
   creditReps: number;
@@ -37,7 +37,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     proofSizes: [10_000, 100_000],
     proofSamples: 300,
     fillBatch: 10_000,
-    http: { durationMs: 2_000, warmupMs: 500, concurrency: 32 },
+    http: { durationMs: 1_500, warmupMs: 500, concurrency: 32, reps: 3 },
     creditSizes: [100_000],
     creditReps: 3,
     incrementalRuns: 100,
@@ -56,7 +56,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     proofSizes: [10_000, 100_000, 1_000_000],
     proofSamples: 1_000,
     fillBatch: 20_000,
-    http: { durationMs: 5_000, warmupMs: 1_000, concurrency: 32 },
+    http: { durationMs: 5_000, warmupMs: 1_000, concurrency: 32, reps: 5 },
     creditSizes: [100_000, 1_000_000],
     creditReps: 3,
     incrementalRuns: 200,

@@ -108,7 +108,7 @@ async function main(): Promise<void> {
         log(`${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       } catch (error) {
         const missing = error instanceof RouteMissingError || error instanceof DoiRouteMissing;
-        const reason = missing ? error.message : `error: ${error instanceof Error ? error.message : String(error)}`;
+        const reason = missing ? error.message : `error: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
         if (!missing) {
           failures.push(`${name}: ${reason}`);
           log(`${name} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

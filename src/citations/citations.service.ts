@@ -173,12 +173,12 @@ export class CitationsService {
     links: ReadonlyArray<{ citing: string; cited: string; relation: LinkRelation }>,
   ): Promise<Set<string>> {
     if (links.length === 0) return new Set();
-    const rows = (await manager.query(
+    const rows = await manager.query<Array<{ citing_identifier: string; cited_identifier: string; relation: LinkRelation }>>(
       `SELECT c.citing_identifier, c.cited_identifier, c.relation FROM citations c
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(citing, cited, relation)
          ON c.citing_identifier = k.citing AND c.cited_identifier = k.cited AND c.relation = k.relation`,
       [links.map((l) => l.citing), links.map((l) => l.cited), links.map((l) => l.relation)],
-    )) as Array<{ citing_identifier: string; cited_identifier: string; relation: LinkRelation }>;
+    );
     return new Set(rows.map((r) => linkKey({ citing: r.citing_identifier, cited: r.cited_identifier, relation: r.relation })));
   }
 }

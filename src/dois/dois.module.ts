@@ -5,13 +5,14 @@ import type { AppConfig } from '../core/config/env.schema.js';
 import { DatasetsModule } from '../datasets/datasets.module.js';
 import { GraphModule } from '../graph/graph.module.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { createDoiProvider, DOI_PROVIDER } from './doi-provider.js';
 import { DoisController } from './dois.controller.js';
 import { DoiSyncProcessor } from './dois.processor.js';
 import { DoisService } from './dois.service.js';
 
 @Module({
-  imports: [LedgerModule, GraphModule, AgentsModule, DatasetsModule],
+  imports: [LedgerModule, GraphModule, AgentsModule, DatasetsModule, WebhooksModule],
   controllers: [DoisController],
   providers: [
     DoisService,

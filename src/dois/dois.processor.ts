@@ -10,6 +10,7 @@ import { DatasetsService } from '../datasets/datasets.service.js';
 import { GraphService } from '../graph/graph.service.js';
 import type { GraphChange } from '../graph/graph.service.js';
 import { RELATIONS, isRelation } from '../graph/graph.vocabulary.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { DataCiteError } from './datacite.client.js';
 import { checkPostCondition, decideAfterFailure, isSuspectedOverwrite, nextDoiAction } from './datacite.rules.js';
 import type { DataCiteDoiRecord } from './datacite.rules.js';
@@ -39,6 +40,7 @@ export class DoiSyncProcessor implements OnModuleInit, OnApplicationShutdown {
     private readonly graph: GraphService,
     private readonly datasets: DatasetsService,
     private readonly dois: DoisService,
+    private readonly webhooks: WebhooksService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DOI_PROVIDER) private readonly provider: DoiProvider,
   ) {}
@@ -242,8 +244,8 @@ export class DoiSyncProcessor implements OnModuleInit, OnApplicationShutdown {
     throw new Error(lastError.reason);
   }
 
-  /** The `doi.findable` webhook, in the same transaction as the state change. */
-  private async emitFindable(_manager: EntityManager, _reg: DoiRegistrationEntity): Promise<void> {
-    // Wired to WebhooksService.emit once the webhooks module lands (see the DOI module's report).
+  /** The `doi.findable` webhook, in the same transaction as the state change (its delivery is an outbox job). */
+  private async emitFindable(manager: EntityManager, reg: DoiRegistrationEntity): Promise<void> {
+    await this.webhooks.emit(manager, 'doi.findable', { datasetIds: [reg.datasetId], doi: reg.doi, provider: reg.provider });
   }
 }

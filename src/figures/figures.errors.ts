@@ -15,17 +15,28 @@ export class FigurePublicationNotFoundError extends NotFoundError {
 
 export class InvalidFigureError extends DomainError {
   constructor(problems: readonly FigureProblem[]) {
-    const first = problems[0] as FigureProblem;
-    super('unprocessable', first.code, `${first.field}: ${first.message}`, {}, problems.map((p) => ({ field: p.field, message: p.message })));
+    const first = problems[0];
+    super(
+      'unprocessable',
+      first.code,
+      `${first.field}: ${first.message}`,
+      {},
+      problems.map((p) => ({ field: p.field, message: p.message })),
+    );
   }
 }
 
 export class UnknownPanelSourceError extends DomainError {
   constructor(field: string, id: string, expected: 'dataset' | 'image') {
-    super('unprocessable', expected === 'dataset' ? 'UNKNOWN_DATASET' : 'UNKNOWN_IMAGE', `${field}: ${id} is not a registered ${expected}`, {
-      field,
-      id,
-    });
+    super(
+      'unprocessable',
+      expected === 'dataset' ? 'UNKNOWN_DATASET' : 'UNKNOWN_IMAGE',
+      `${field}: ${id} is not a registered ${expected}`,
+      {
+        field,
+        id,
+      },
+    );
   }
 }
 
@@ -37,6 +48,10 @@ export class FigureExistsError extends ConflictError {
 
 export class NotPublicationAuthorError extends DomainError {
   constructor() {
-    super('forbidden', 'NOT_OWNER', 'only whoever registered the publication, its authors or a curator may add its figures');
+    super(
+      'forbidden',
+      'NOT_OWNER',
+      'only whoever registered the publication, its authors or a curator may add its figures',
+    );
   }
 }

@@ -58,7 +58,9 @@ export function panelName(figureLabel: string, panelLabel: string): string {
   return `${figureLabel.trim()}${panelLabel.trim()}`;
 }
 
-export function planFigure(input: FigureInput): { ok: true; panels: PlannedPanel[] } | { ok: false; problems: FigureProblem[] } {
+export function planFigure(
+  input: FigureInput,
+): { ok: true; panels: PlannedPanel[] } | { ok: false; problems: FigureProblem[] } {
   const problems: FigureProblem[] = [];
   const seenLabels = new Map<string, number>();
   const panels: PlannedPanel[] = [];
@@ -67,14 +69,22 @@ export function planFigure(input: FigureInput): { ok: true; panels: PlannedPanel
     const labelKey = panel.label.trim().toLowerCase();
     const first = seenLabels.get(labelKey);
     if (first !== undefined) {
-      problems.push({ code: 'DUPLICATE_PANEL_LABEL', field: `${field}.label`, message: `repeats the label of panels.${first}` });
+      problems.push({
+        code: 'DUPLICATE_PANEL_LABEL',
+        field: `${field}.label`,
+        message: `repeats the label of panels.${first}`,
+      });
     } else {
       seenLabels.set(labelKey, index);
     }
     const sourceData = unique(panel.sourceData);
     const sourceImages = unique(panel.sourceImages ?? []);
     if (sourceData.length + sourceImages.length === 0) {
-      problems.push({ code: 'PANEL_SOURCE_REQUIRED', field: `${field}.sourceData`, message: 'a panel names the data it plots' });
+      problems.push({
+        code: 'PANEL_SOURCE_REQUIRED',
+        field: `${field}.sourceData`,
+        message: 'a panel names the data it plots',
+      });
     }
     const entities: StoredEntityTag[] = [];
     (panel.entities ?? []).forEach((entity, position) => {
@@ -88,7 +98,12 @@ export function planFigure(input: FigureInput): { ok: true; panels: PlannedPanel
         return;
       }
       // SourceData gives assays no role, the contract requires one: `component` (provenance.md §6).
-      const tag: StoredEntityTag = { tag: `tag-${position + 1}`, type: entity.type, id: iri, role: entity.role ?? 'component' };
+      const tag: StoredEntityTag = {
+        tag: `tag-${position + 1}`,
+        type: entity.type,
+        id: iri,
+        role: entity.role ?? 'component',
+      };
       if (entity.label !== undefined) tag.label = entity.label;
       entities.push(tag);
     });

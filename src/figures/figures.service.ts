@@ -46,11 +46,14 @@ export class FiguresService {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`figures ${dto.publication}`]);
       const [publication] = await this.graph.getNodes([dto.publication], manager);
-      if (publication === undefined || publication.type !== 'Publication') throw new FigurePublicationNotFoundError(dto.publication);
+      if (publication === undefined || publication.type !== 'Publication')
+        throw new FigurePublicationNotFoundError(dto.publication);
       await this.assertMayAddFigures(principal, publication, manager);
 
       const around = await this.graph.edgesAround([publication.id], manager);
-      const partIds = around.filter((e) => e.relation === 'hasPart' && e.sourceId === publication.id).map((e) => e.targetId);
+      const partIds = around
+        .filter((e) => e.relation === 'hasPart' && e.sourceId === publication.id)
+        .map((e) => e.targetId);
       const sameLabel = (await this.graph.getNodes(partIds, manager)).find(
         (node) => node.type === 'Figure' && (node.label ?? '').trim().toLowerCase() === dto.label.trim().toLowerCase(),
       );
@@ -64,10 +67,12 @@ export class FiguresService {
       for (const panel of plan.panels) {
         panel.sourceData.forEach((id, i) => {
           const type = typeOf.get(id);
-          if (type === undefined || !DATASET_TYPES.includes(type)) throw new UnknownPanelSourceError(`panels.${panel.index}.sourceData.${i}`, id, 'dataset');
+          if (type === undefined || !DATASET_TYPES.includes(type))
+            throw new UnknownPanelSourceError(`panels.${panel.index}.sourceData.${i}`, id, 'dataset');
         });
         panel.sourceImages.forEach((id, i) => {
-          if (typeOf.get(id) !== 'ImagePart') throw new UnknownPanelSourceError(`panels.${panel.index}.sourceImages.${i}`, id, 'image');
+          if (typeOf.get(id) !== 'ImagePart')
+            throw new UnknownPanelSourceError(`panels.${panel.index}.sourceImages.${i}`, id, 'image');
         });
       }
 
@@ -126,9 +131,18 @@ export class FiguresService {
       );
       const edges: NewEdge[] = [
         { sourceId: publication.id, relation: 'hasPart', targetId: figureId },
-        ...panels.map((panel) => ({ sourceId: figureId, relation: 'hasPart' as const, targetId: panel.id, properties: { position: panel.index } })),
+        ...panels.map((panel) => ({
+          sourceId: figureId,
+          relation: 'hasPart' as const,
+          targetId: panel.id,
+          properties: { position: panel.index },
+        })),
         ...panels.flatMap((panel) =>
-          [...panel.sourceData, ...panel.sourceImages].map((source) => ({ sourceId: panel.id, relation: 'wasDerivedFrom' as const, targetId: source })),
+          [...panel.sourceData, ...panel.sourceImages].map((source) => ({
+            sourceId: panel.id,
+            relation: 'wasDerivedFrom' as const,
+            targetId: source,
+          })),
         ),
       ];
       await this.graph.addEdges(manager, edges, principal.agentId);
@@ -144,7 +158,9 @@ export class FiguresService {
     const [figure] = await this.graph.getNodes([id], manager);
     if (figure === undefined || figure.type !== 'Figure') throw new FigureNotFoundError(id);
     const around = await this.graph.edgesAround([id], manager);
-    const publication = around.find((e) => e.relation === 'hasPart' && e.targetId === id)?.sourceId ?? String(figure.properties.publication ?? '');
+    const publication =
+      around.find((e) => e.relation === 'hasPart' && e.targetId === id)?.sourceId ??
+      (typeof figure.properties.publication === 'string' ? figure.properties.publication : '');
     const panelIds = around.filter((e) => e.relation === 'hasPart' && e.sourceId === id).map((e) => e.targetId);
     const panels = (await this.graph.getNodes(panelIds, manager)).filter((node) => node.type === 'FigurePanel');
     const panelEdges = await this.graph.edgesAround(panelIds, manager);
@@ -163,7 +179,9 @@ export class FiguresService {
       panels: panels
         .sort((a, b) => Number(a.properties.index ?? 0) - Number(b.properties.index ?? 0))
         .map((panel) => {
-          const derived = panelEdges.filter((e) => e.relation === 'wasDerivedFrom' && e.sourceId === panel.id).map((e) => e.targetId);
+          const derived = panelEdges
+            .filter((e) => e.relation === 'wasDerivedFrom' && e.sourceId === panel.id)
+            .map((e) => e.targetId);
           return {
             id: panel.id,
             iri: panel.iri,
@@ -185,7 +203,11 @@ export class FiguresService {
   }
 
   /** Whoever registered the publication, one of its authors (wasAttributedTo), or a curator. */
-  private async assertMayAddFigures(principal: Principal, publication: GraphNodeEntity, manager: EntityManager): Promise<void> {
+  private async assertMayAddFigures(
+    principal: Principal,
+    publication: GraphNodeEntity,
+    manager: EntityManager,
+  ): Promise<void> {
     if (hasRole(principal, 'curator')) return;
     const me = principal.agentId;
     if (me === null) throw new NotPublicationAuthorError();

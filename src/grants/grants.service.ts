@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
 import type { AgentEntity } from '../agents/entities/agent.entity.js';
 import type { Principal } from '../auth/auth.decorators.js';
 import { hasRole } from '../auth/auth.decorators.js';
-import { APP_CONFIG } from '../core/config/config.module.js';
-import type { AppConfig } from '../core/config/env.schema.js';
 import type { Receipt } from '../core/database/receipt.js';
 import { insertEntities } from '../core/database/sql.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
@@ -116,7 +114,6 @@ export class GrantsService {
     private readonly publications: PublicationsService,
     private readonly dois: DoisService,
     private readonly metrics: MetricsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   // ───────────────────────────── writes ─────────────────────────────
@@ -653,9 +650,5 @@ export class GrantsService {
     const day = parseDay(value);
     if (day === null) throw new InvalidDateError(field);
     return day;
-  }
-
-  get publicBaseUrl(): string {
-    return this.config.PUBLIC_BASE_URL;
   }
 }

@@ -39,6 +39,9 @@ export class ImagesController {
   @Public()
   async list(@Param('id', UuidPipe) id: string, @Query() query: ListImagesQuery): Promise<ImagePartPageDto> {
     const page = await this.images.list(id, query);
-    return { items: page.items.map((part) => toImagePartDto(part, this.images.publicBaseUrl)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((part) => toImagePartDto(part, this.images.publicBaseUrl)),
+      nextCursor: page.nextCursor,
+    };
   }
 }

@@ -5,7 +5,7 @@ export class InvalidImagePartsError extends ValidationFailedError {
   constructor(problems: readonly ImagePartProblem[]) {
     super(
       problems.map((problem) => ({ field: problem.field, message: problem.message })),
-      (problems[0] as ImagePartProblem).code,
+      problems[0].code,
     );
   }
 }

@@ -60,7 +60,9 @@ export function imagePartKey(image: Pick<ImagePartInput, 'omeroId' | 'uri' | 'pa
 }
 
 /** Checks a batch; every problem names its `images.<n>` field. Checksums are kept lower-case. */
-export function planImageParts(images: readonly ImagePartInput[]): { ok: true; parts: PlannedImagePart[] } | { ok: false; problems: ImagePartProblem[] } {
+export function planImageParts(
+  images: readonly ImagePartInput[],
+): { ok: true; parts: PlannedImagePart[] } | { ok: false; problems: ImagePartProblem[] } {
   const problems: ImagePartProblem[] = [];
   const parts: PlannedImagePart[] = [];
   const firstByKey = new Map<string, number>();
@@ -75,7 +77,11 @@ export function planImageParts(images: readonly ImagePartInput[]): { ok: true; p
       return;
     }
     if (image.path !== undefined && !isAcceptedImagePath(image.path)) {
-      problems.push({ code: 'INVALID_IMAGE_PATH', field: `${field}.path`, message: 'must be a printable path without ".." steps' });
+      problems.push({
+        code: 'INVALID_IMAGE_PATH',
+        field: `${field}.path`,
+        message: 'must be a printable path without ".." steps',
+      });
       return;
     }
     const key = imagePartKey(image);

@@ -42,7 +42,12 @@ export class ImagesService {
   }
 
   /** Registers images of a dataset (owner or curator). Images already registered with the same identity are skipped. */
-  async register(principal: Principal, datasetId: string, dto: RegisterImagesDto): Promise<{ created: number; receipt: Receipt }> {
+  async register(
+    principal: Principal,
+    datasetId: string,
+    dto: RegisterImagesDto,
+  ): Promise<{ created: number; receipt: Receipt }> {
+    console.log('T start', Date.now());
     const dataset = await this.datasets.get(datasetId);
     this.datasets.assertCanChange(principal, dataset);
     const plan = planImageParts(dto.images);
@@ -54,7 +59,8 @@ export class ImagesService {
       const existing = new Map<string, ImagePartEntity>();
       for (let i = 0; i < plan.parts.length; i += SLICE) {
         const keys = plan.parts.slice(i, i + SLICE).map((part) => part.key);
-        for (const row of await manager.findBy(ImagePartEntity, { datasetId, key: In(keys) })) existing.set(row.key, row);
+        for (const row of await manager.findBy(ImagePartEntity, { datasetId, key: In(keys) }))
+          existing.set(row.key, row);
       }
       const fresh: PlannedImagePart[] = [];
       for (const part of plan.parts) {
@@ -70,6 +76,7 @@ export class ImagesService {
       let last: Receipt | null = null;
       for (let i = 0; i < fresh.length; i += SLICE) {
         const slice = fresh.slice(i, i + SLICE).map((part) => ({ part, id: randomUUID() }));
+        const t0 = Date.now();
         const added = await this.graph.addNodes(
           manager,
           slice.map(({ part, id }) => ({
@@ -99,32 +106,46 @@ export class ImagesService {
             sha256: part.sha256,
             size: part.size,
             label: part.label,
-            ledgerSeq: (added[index] as (typeof added)[number]).node.ledgerSeq,
+            ledgerSeq: added[index].node.ledgerSeq,
           }),
         );
+        const t1 = Date.now();
         await insertEntities(manager, ImagePartEntity, rows);
+        const t2 = Date.now();
         const edges = await this.graph.addEdges(
           manager,
           slice.map(({ id }) => ({ sourceId: datasetId, relation: 'hasPart' as const, targetId: id })),
           principal.agentId,
         );
         for (const { receipt } of edges) if (receipt !== null) last = receipt;
+        console.log('T slice', t1 - t0, t2 - t1, Date.now() - t2);
       }
       return { created: fresh.length, receipt: last as Receipt };
     });
   }
 
   /** Images of a dataset in registration order, keyset-paged. */
-  async list(datasetId: string, query: ListImagesQuery): Promise<{ items: ImagePartEntity[]; nextCursor: string | null }> {
+  async list(
+    datasetId: string,
+    query: ListImagesQuery,
+  ): Promise<{ items: ImagePartEntity[]; nextCursor: string | null }> {
     await this.datasets.get(datasetId);
     const limit = query.limit ?? 100;
     const cursor = decodeCursor(query.cursor);
     if (cursor !== null && !/^\d{1,19}$/.test(cursor.at)) {
-      throw new ValidationFailedError([{ field: 'cursor', message: 'is not a cursor this service issued' }], 'INVALID_CURSOR');
+      throw new ValidationFailedError(
+        [{ field: 'cursor', message: 'is not a cursor this service issued' }],
+        'INVALID_CURSOR',
+      );
     }
-    const qb = this.dataSource.manager.createQueryBuilder(ImagePartEntity, 'i').where('i.dataset_id = :datasetId', { datasetId });
+    const qb = this.dataSource.manager
+      .createQueryBuilder(ImagePartEntity, 'i')
+      .where('i.dataset_id = :datasetId', { datasetId });
     if (cursor !== null) qb.andWhere('i.ledger_seq > :seq', { seq: cursor.at });
-    const items = await qb.orderBy('i.ledger_seq', 'ASC').limit(limit + 1).getMany();
+    const items = await qb
+      .orderBy('i.ledger_seq', 'ASC')
+      .limit(limit + 1)
+      .getMany();
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -135,6 +156,10 @@ export class ImagesService {
 
   private async receiptOf(seq: bigint, manager: EntityManager): Promise<Receipt> {
     const entry = await this.ledger.entry(seq);
-    return { seq: seq.toString(), leafHash: entry.leafHash.toString('hex'), treeSize: (await this.ledger.size(manager)).toString() };
+    return {
+      seq: seq.toString(),
+      leafHash: entry.leafHash.toString('hex'),
+      treeSize: (await this.ledger.size(manager)).toString(),
+    };
   }
 }

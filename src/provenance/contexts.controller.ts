@@ -21,7 +21,10 @@ export class ContextsController {
   @Public()
   @ApiProduces(JSON_LD_MEDIA_TYPE)
   @ApiOkResponse({ description: 'JSON-LD context', schema: { type: 'object' } })
-  ledger(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): string {
+  ledger(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
     return this.serve(this.provenance.ledgerContext(), ifNoneMatch, reply);
   }
 
@@ -30,7 +33,10 @@ export class ContextsController {
   @Public()
   @ApiProduces(JSON_LD_MEDIA_TYPE)
   @ApiOkResponse({ description: 'JSON-LD context', schema: { type: 'object' } })
-  roCrate(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): string {
+  roCrate(
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
     return this.serve(this.provenance.roCrateContext(), ifNoneMatch, reply);
   }
 
@@ -41,7 +47,11 @@ export class ContextsController {
       this.etags.set(body, etag);
     }
     // JSON-LD processors in browsers load contexts cross-origin.
-    void reply.type(JSON_LD_MEDIA_TYPE).header('cache-control', IMMUTABLE).header('etag', etag).header('access-control-allow-origin', '*');
+    void reply
+      .type(JSON_LD_MEDIA_TYPE)
+      .header('cache-control', IMMUTABLE)
+      .header('etag', etag)
+      .header('access-control-allow-origin', '*');
     if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) {
       void reply.status(304);
       return '';

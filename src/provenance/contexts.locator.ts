@@ -8,7 +8,10 @@ import { LEDGER_CONTEXT_FILE } from '../core/jsonld/document-loader.js';
  * root, the image from /app), else the nearest `contexts/` above this file (src/provenance in tests,
  * dist/src/provenance when built), so the service finds them however it is started.
  */
-export function locateContextsDir(cwd: string = process.cwd(), from: string = dirname(fileURLToPath(import.meta.url))): string {
+export function locateContextsDir(
+  cwd: string = process.cwd(),
+  from: string = dirname(fileURLToPath(import.meta.url)),
+): string {
   const candidates = [resolve(cwd, 'contexts')];
   let dir = from;
   for (let i = 0; i < 6; i += 1) {

@@ -94,7 +94,8 @@ export function pruneImageParts<E extends { sourceId: string; relation: string; 
   edges: readonly E[],
 ): { nodeIds: string[]; edges: E[] } {
   const kept = edges.filter(
-    (edge) => !(edge.relation === 'hasPart' && nodeTypes.get(edge.targetId) === 'ImagePart' && edge.targetId !== rootId),
+    (edge) =>
+      !(edge.relation === 'hasPart' && nodeTypes.get(edge.targetId) === 'ImagePart' && edge.targetId !== rootId),
   );
   const next = new Map<string, string[]>();
   for (const edge of kept) {
@@ -140,13 +141,13 @@ export function projectProvJsonLd(document: JsonObject): JsonObject {
   for (const node of graph) {
     const types = provTypes(node['@type']);
     if (types.length === 0) continue;
-    const projected: JsonObject = { '@id': node['@id'] as JsonValue, '@type': types.length === 1 ? (types[0] as string) : types };
+    const projected: JsonObject = { '@id': node['@id'], '@type': types.length === 1 ? types[0] : types };
     for (const [key, value] of Object.entries(node)) {
       if (!key.startsWith('@') && isProvKey(key)) projected[key] = value;
     }
     nodes.push(projected);
   }
-  return { '@context': document['@context'] as JsonValue, '@graph': nodes };
+  return { '@context': document['@context'], '@graph': nodes };
 }
 
 export const PROV_FORMATS = ['prov-json', 'nquads', 'jsonld'] as const;

@@ -107,17 +107,9 @@ export function toRulesNodeType(type: StoredNodeType): NodeType {
 
 /** The stored kind of a rules node, or null for child records (kept inside their parent). */
 export function toStoredNodeType(type: NodeType): StoredNodeType | null {
-  switch (type) {
-    case 'SoftwareApplication':
-      return 'Software';
-    case 'EntityTag':
-    case 'Attribution':
-    case 'Association':
-    case 'Usage':
-      return null;
-    default:
-      return type;
-  }
+  if (type === 'SoftwareApplication') return 'Software';
+  if (type === 'EntityTag' || type === 'Attribution' || type === 'Association' || type === 'Usage') return null;
+  return type;
 }
 
 /** Parent → child relations, and child → node relations, folded into the parent's properties. */
@@ -131,7 +123,12 @@ const CHILD_RELATIONS: ReadonlySet<EdgeRelation> = new Set([
 ]);
 
 /** Recorded by the features that own them (grants, agents, dataset deposits), never by a provenance import. */
-const FOREIGN_RELATIONS: ReadonlySet<EdgeRelation> = new Set(['funder', 'principalInvestigator', 'publisher', 'affiliation']);
+const FOREIGN_RELATIONS: ReadonlySet<EdgeRelation> = new Set([
+  'funder',
+  'principalInvestigator',
+  'publisher',
+  'affiliation',
+]);
 
 const STORED_RELATIONS: Readonly<Partial<Record<EdgeRelation, StoredRelation>>> = {
   wasDerivedFrom: 'wasDerivedFrom',
@@ -164,7 +161,7 @@ export function toStoredRelation(relation: EdgeRelation): StoredRelation | null 
 /** The rules relation of a stored edge; null when the rules vocabulary has no such relation (it is not exported). */
 export function toRulesRelation(relation: StoredRelation, targetType: StoredNodeType): EdgeRelation | null {
   if (relation === 'wasAssociatedWith' && targetType === 'Software') return 'instrument';
-  return (EDGE_RELATIONS as readonly string[]).includes(relation) ? (relation as EdgeRelation) : null;
+  return (EDGE_RELATIONS as readonly string[]).includes(relation) ? relation : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,7 +181,7 @@ function isJsonValue(value: unknown): value is JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
   if (Array.isArray(value)) return value.every(isJsonValue);
-  if (typeof value === 'object') return Object.values(value as object).every(isJsonValue);
+  if (typeof value === 'object') return Object.values(value).every(isJsonValue);
   return false;
 }
 
@@ -194,7 +191,11 @@ function validItem(term: PropertyTerm, item: unknown): item is JsonValue {
     case 'text':
       return typeof item === 'string' && item.trim() !== '';
     case 'literal':
-      return (typeof item === 'string' && item !== '') || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item));
+      return (
+        (typeof item === 'string' && item !== '') ||
+        typeof item === 'boolean' ||
+        (typeof item === 'number' && Number.isFinite(item))
+      );
     case 'date':
       return typeof item === 'string' && (DATE.test(item) || DATE_TIME.test(item));
     case 'dateTime':
@@ -287,12 +288,21 @@ function nativeProperties(node: StoredNodeRecord, facts: DatasetFacts | undefine
     }
     case 'Grant':
       return { name: p.title, identifier: p.awardNumber };
-    default:
+    case 'Person':
+    case 'Organization':
+    case 'Figure':
+    case 'FigurePanel':
+    case 'ReuseEvent':
+      // Stored under context terms already (agents: givenName/familyName; figures, reuses: their own writers).
       return {};
   }
 }
 
-function projectProperties(node: StoredNodeRecord, type: NodeType, facts: DatasetFacts | undefined): Record<string, JsonValue> {
+function projectProperties(
+  node: StoredNodeRecord,
+  type: NodeType,
+  facts: DatasetFacts | undefined,
+): Record<string, JsonValue> {
   const native = nativeProperties(node, facts);
   const properties: Record<string, JsonValue> = {};
   for (const term of NODE_TYPE_DEFS[type].properties) {
@@ -321,7 +331,9 @@ export function storedEntityTags(node: { properties: Readonly<Record<string, unk
   );
 }
 
-export function storedQualifiedRecords(node: { properties: Readonly<Record<string, unknown>> }): StoredQualifiedRecord[] {
+export function storedQualifiedRecords(node: {
+  properties: Readonly<Record<string, unknown>>;
+}): StoredQualifiedRecord[] {
   return asList(node.properties.qualified).filter(
     (record): record is StoredQualifiedRecord =>
       typeof record === 'object' &&
@@ -547,7 +559,7 @@ function stringList(value: JsonValue | undefined): string[] {
 }
 
 function relationKey(relation: EdgeRelation): string {
-  return EDGE_RELATION_DEFS[relation].keys[0] as string;
+  return EDGE_RELATION_DEFS[relation].keys[0];
 }
 
 /**
@@ -573,6 +585,8 @@ export function planImport(
   const agents = new Map<string, PlannedAgent>();
   const children = new Map<string, GraphNode>();
   const described: string[] = [];
+  // Nodes already reported: their edges would only repeat the report.
+  const refused = new Set<string>();
 
   for (const node of [...graph.nodes].sort((a, b) => compare(a.iri, b.iri))) {
     const storedType = toStoredNodeType(node.type);
@@ -592,6 +606,7 @@ export function planImport(
           '@id',
           `${node.iri} is not a registered agent: name new people by ORCID and organisations by ROR, or register them with POST /v1/agents`,
         );
+        refused.add(node.iri);
         continue;
       }
       const givenName = node.properties.givenName;
@@ -611,6 +626,7 @@ export function planImport(
     const id = ledger !== null && ledger.fragment === null ? ledger.uuid : options.newId();
     if (options.storedIds.has(id)) {
       problem('NODE_ID_IN_USE', node.iri, '@id', `the id ${id} already names another node`);
+      refused.add(node.iri);
       continue;
     }
     const position = node.properties.position;
@@ -638,7 +654,12 @@ export function planImport(
     const link = parentOf.get(child.iri);
     const expected = child.type === 'EntityTag' ? 'hasTag' : `qualified${child.type}`;
     if (link === undefined) {
-      problem('ORPHAN_CHILD_NODE', child.iri, expected, `a ${child.type} must be attached to its node with ${expected}`);
+      problem(
+        'ORPHAN_CHILD_NODE',
+        child.iri,
+        expected,
+        `a ${child.type} must be attached to its node with ${expected}`,
+      );
       continue;
     }
     const fragment = child.iri.slice(link.parent.length + 1);
@@ -682,14 +703,19 @@ export function planImport(
       if (hadRole.length > 0) record.hadRole = hadRole;
       if (typeof child.properties.hadPlan === 'string') record.hadPlan = child.properties.hadPlan;
       if (typeof child.properties.atTime === 'string') record.atTime = child.properties.atTime;
-      const records = [...((parent.properties.qualified as unknown as StoredQualifiedRecord[] | undefined) ?? []), record];
-      parent.properties.qualified = records.sort((a, b) => compareFragments(a.fragment, b.fragment)) as unknown as JsonValue;
+      const records = [
+        ...((parent.properties.qualified as unknown as StoredQualifiedRecord[] | undefined) ?? []),
+        record,
+      ];
+      parent.properties.qualified = records.sort((a, b) =>
+        compareFragments(a.fragment, b.fragment),
+      ) as unknown as JsonValue;
     }
   }
 
   const edges: PlannedEdge[] = [];
   for (const edge of graph.edges) {
-    if (CHILD_RELATIONS.has(edge.relation)) continue;
+    if (CHILD_RELATIONS.has(edge.relation) || refused.has(edge.source) || refused.has(edge.target)) continue;
     if (edge.relation === 'affiliation') {
       const agent = agents.get(edge.source);
       if (agent !== undefined) {
@@ -729,7 +755,8 @@ export function planImport(
     edges: [...unique.entries()].sort(([a], [b]) => compare(a, b)).map(([, edge]) => edge),
     described,
     problems: problems.sort(
-      (a, b) => compare(a.node ?? '', b.node ?? '') || compare(a.property ?? '', b.property ?? '') || compare(a.code, b.code),
+      (a, b) =>
+        compare(a.node ?? '', b.node ?? '') || compare(a.property ?? '', b.property ?? '') || compare(a.code, b.code),
     ),
   };
 }

@@ -43,7 +43,11 @@ export class NodesController {
     @Query() query: LineageQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const { document, truncated } = await this.provenance.lineage(id, query.direction ?? 'upstream', query.depth ?? DEFAULT_LINEAGE_DEPTH);
+    const { document, truncated } = await this.provenance.lineage(
+      id,
+      query.direction ?? 'upstream',
+      query.depth ?? DEFAULT_LINEAGE_DEPTH,
+    );
     void reply.type(JSON_LD_MEDIA_TYPE).header(TRUNCATED_HEADER, String(truncated));
     return JSON.stringify(document);
   }
@@ -76,7 +80,11 @@ export class NodesController {
     @Query() query: ProvQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const { body, mediaType } = await this.provenance.prov(id, query.format ?? 'prov-json', query.depth ?? DEFAULT_LINEAGE_DEPTH);
+    const { body, mediaType } = await this.provenance.prov(
+      id,
+      query.format ?? 'prov-json',
+      query.depth ?? DEFAULT_LINEAGE_DEPTH,
+    );
     void reply.type(mediaType);
     return body;
   }

@@ -20,9 +20,15 @@ export class ProvenanceController {
   @ApiBearerAuth()
   @Roles('depositor', 'curator')
   @ApiConsumes('application/ld+json', 'application/json')
-  @ApiBody({ description: 'A JSON-LD document (object or array) using the ledger context.', schema: { type: 'object' } })
+  @ApiBody({
+    description: 'A JSON-LD document (object or array) using the ledger context.',
+    schema: { type: 'object' },
+  })
   @ApiCreatedResponse({ type: ProvenanceImportResultDto })
-  @ApiOkResponse({ type: ProvenanceImportResultDto, description: 'Everything was already recorded; nothing was written.' })
+  @ApiOkResponse({
+    type: ProvenanceImportResultDto,
+    description: 'Everything was already recorded; nothing was written.',
+  })
   async import(
     @CurrentPrincipal() principal: Principal,
     @Body() document: unknown,

@@ -25,7 +25,7 @@ export interface ProvenanceProblem {
  */
 export class ProvenanceRejectedError extends DomainError {
   constructor(problems: readonly ProvenanceProblem[]) {
-    const first = problems[0] as ProvenanceProblem;
+    const first = problems[0];
     const where = [first.node, first.property].filter((part) => part !== null).join(' ');
     super('unprocessable', first.code, where === '' ? first.message : `${where}: ${first.message}`, {
       node: first.node,

@@ -135,6 +135,16 @@ describe('extractGraph on the reference example', () => {
     });
   });
 
+  it('skips the licence of the crate itself, described only for the root data entity', async () => {
+    const crate = fixture('example-crate.jsonld');
+    const graph = crate['@graph'] as JsonObject[];
+    const root = graph.find((entity) => entity['@id'] === './') as JsonObject;
+    const metadataLicense = { '@id': 'https://spdx.org/licenses/CC0-1.0', '@type': 'CreativeWork', name: 'CC0 1.0' };
+    const edited = { ...crate, '@graph': [...graph.filter((e) => e !== root), { ...root, license: { '@id': metadataLicense['@id'] } }, metadataLicense] };
+    const { nodes } = await extractOk(edited, { crateBase: RDF_BASE }, RDF_BASE);
+    expect(nodes.some((node) => node.iri === metadataLicense['@id'])).toBe(false);
+  });
+
   it('reads the 30 edges, both vocabularies folded into one relation each', async () => {
     const { edges } = await extractOk(fixture('example-crate.jsonld'), { crateBase: RDF_BASE }, RDF_BASE);
     expect(edges).toHaveLength(30);

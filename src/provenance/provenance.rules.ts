@@ -1079,12 +1079,9 @@ function skipPackaging(
   crateBase: string | undefined,
   iri: (c: string) => string,
 ): void {
-  if (crateBase !== undefined) {
-    rawNodes.delete(crateBase);
-    rawNodes.delete(`${crateBase}ro-crate-metadata.json`);
-  }
   // Descriptions of licences (RO-Crate contextual entities) and ontology terms are not graph nodes: the graph keeps
-  // their IRIs as property values.
+  // their IRIs as property values. Licences are collected before the packaging goes, so the licence of the crate
+  // itself (on the root data entity) is recognised too.
   const licenseIri = iri('license');
   const licensed = new Set<string>();
   for (const raw of rawNodes.values()) {
@@ -1092,6 +1089,10 @@ function skipPackaging(
       const parsed = parseValue(value);
       if (parsed.kind === 'reference') licensed.add(normalizeNodeIri(parsed.iri));
     }
+  }
+  if (crateBase !== undefined) {
+    rawNodes.delete(crateBase);
+    rawNodes.delete(`${crateBase}ro-crate-metadata.json`);
   }
   for (const raw of [...rawNodes.values()]) {
     const only = raw.types.size === 1 ? [...raw.types][0] : undefined;

@@ -11,9 +11,10 @@ import { hasRole } from '../auth/auth.decorators.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/env.schema.js';
 import type { Receipt } from '../core/database/receipt.js';
+import { DomainError } from '../core/http/problem.js';
 import { ledgerContextUrl, parseLedgerNodeIri } from '../core/jsonld/context-urls.js';
 import { RO_CRATE_12_CONTEXT_FILE, createDocumentLoader, readLedgerContext } from '../core/jsonld/document-loader.js';
-import type { DocumentLoader, JsonObject, JsonValue } from '../core/jsonld/jsonld-processor.js';
+import type { DocumentLoader, JsonObject } from '../core/jsonld/jsonld-processor.js';
 import { expandSafely } from '../core/jsonld/safe-expand.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
 import type { DatasetEntity } from '../datasets/entities/dataset.entity.js';
@@ -33,7 +34,14 @@ import {
   pruneImageParts,
 } from './exports.rules.js';
 import type { ProvFormat } from './exports.rules.js';
-import { checkUniqueGeneration, contextReferences, planImport, projectStoredGraph, toRulesNodeType, toRulesRelation } from './graph-mapping.rules.js';
+import {
+  checkUniqueGeneration,
+  contextReferences,
+  planImport,
+  projectStoredGraph,
+  toRulesNodeType,
+  toRulesRelation,
+} from './graph-mapping.rules.js';
 import type { DatasetFacts, StoredNodeView } from './graph-mapping.rules.js';
 import { buildProvJson, toNQuads } from './prov-json.rules.js';
 import { NotNodeControllerError, JsonLdRejectedError, ProvenanceRejectedError } from './provenance.errors.js';
@@ -62,7 +70,13 @@ export interface GraphExport {
 const WRITE_SLICE = 500;
 /** Stored nodes whose upstream derivations are loaded for the cycle check of an import. */
 const CYCLE_CONTEXT_NODES = 25;
-const DERIVATION: readonly StoredRelation[] = ['wasDerivedFrom', 'wasRevisionOf', 'hadPrimarySource', 'wasGeneratedBy', 'used'];
+const DERIVATION: readonly StoredRelation[] = [
+  'wasDerivedFrom',
+  'wasRevisionOf',
+  'hadPrimarySource',
+  'wasGeneratedBy',
+  'used',
+];
 const ORCID_IRI = /^https:\/\/orcid\.org\/\d{4}-\d{4}-\d{4}-\d{3}[\dX]$/;
 const ROR_IRI = /^https:\/\/ror\.org\/0[0-9a-z]{8}$/;
 /** Licence of export metadata (the ledger's records are facts, dedicated to the public domain). */
@@ -123,7 +137,7 @@ export class ProvenanceService {
    * in one transaction, one ledger entry each. A repeated document finds everything recorded and writes nothing.
    */
   async import(principal: Principal, document: unknown): Promise<ProvenanceImportResult> {
-    const outcome = await expandSafely(document, {
+    const outcome = await expandSafely(copyJson(parseBody(document)), {
       maxNodes: this.config.PROVENANCE_MAX_NODES,
       maxDepth: this.config.PROVENANCE_MAX_DEPTH,
       timeoutMs: this.config.PROVENANCE_TIMEOUT_MS,
@@ -158,7 +172,8 @@ export class ProvenanceService {
       const nodeById = new Map([...stored, ...endpoints].map((node) => [node.id, node]));
 
       const knownNodeTypes = new Map<string, NodeType>(stored.map((node) => [node.iri, toRulesNodeType(node.type)]));
-      for (const [iri, agent] of registered) knownNodeTypes.set(iri, agent.kind === 'person' ? 'Person' : 'Organization');
+      for (const [iri, agent] of registered)
+        knownNodeTypes.set(iri, agent.kind === 'person' ? 'Person' : 'Organization');
       const knownEdges: GraphEdge[] = [];
       for (const edge of contextEdges) {
         const source = nodeById.get(edge.sourceId);
@@ -177,7 +192,11 @@ export class ProvenanceService {
       });
       if (!extracted.ok) throw new ProvenanceRejectedError(extracted.problems);
       const described = new Map(extracted.nodes.map((node) => [node.iri, node.type]));
-      const generation = checkUniqueGeneration(extracted.edges, knownEdges, (iri) => described.get(iri) ?? knownNodeTypes.get(iri));
+      const generation = checkUniqueGeneration(
+        extracted.edges,
+        knownEdges,
+        (iri) => described.get(iri) ?? knownNodeTypes.get(iri),
+      );
       if (generation.length > 0) throw new ProvenanceRejectedError(generation);
 
       const views = await this.storedViews(stored, registered, manager);
@@ -213,7 +232,9 @@ export class ProvenanceService {
       // Organisations first: people name them as affiliations.
       const agentOrder = [...plan.agents].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'organization' ? -1 : 1));
       for (const planned of agentOrder) {
-        const affiliations = planned.affiliations.map((iri) => idOf.get(iri)).filter((id): id is string => id !== undefined);
+        const affiliations = planned.affiliations
+          .map((iri) => idOf.get(iri))
+          .filter((id): id is string => id !== undefined);
         const { agent, receipt } = await this.agents.createIn(manager, principal, {
           kind: planned.kind,
           name: planned.name,
@@ -262,7 +283,8 @@ export class ProvenanceService {
       for (const agent of registered.values()) if (agent.ledgerSeq > latestSeq) latestSeq = agent.ledgerSeq;
       receipts.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const last = receipts[receipts.length - 1];
-      const receipt = last ?? (latestSeq >= 0n ? await this.receiptOf(latestSeq, manager) : await this.receiptOfHead(manager));
+      const receipt =
+        last ?? (latestSeq >= 0n ? await this.receiptOf(latestSeq, manager) : await this.receiptOfHead(manager));
       return { created: receipts.length > 0, nodes: nodeIds, edges: edgeIds, receipt, receipts };
     });
   }
@@ -287,7 +309,9 @@ export class ProvenanceService {
 
   /** Upstream derivations of a few stored nodes, so a cycle through stored history is caught before writing. */
   private async upstreamDerivations(stored: readonly GraphNodeEntity[]): Promise<GraphEdgeEntity[]> {
-    const candidates = stored.filter((node) => node.type !== 'Person' && node.type !== 'Organization').slice(0, CYCLE_CONTEXT_NODES);
+    const candidates = stored
+      .filter((node) => node.type !== 'Person' && node.type !== 'Organization')
+      .slice(0, CYCLE_CONTEXT_NODES);
     const edges: GraphEdgeEntity[] = [];
     for (const node of candidates) {
       edges.push(...(await this.graph.lineage(node.id, 'upstream', 50, DERIVATION)).edges);
@@ -310,15 +334,23 @@ export class ProvenanceService {
     const datasets = await this.datasetFacts(datasetIds, manager);
     const referenced = await this.agents.findByIdentifiers(
       {
-        ids: [...people.flatMap((agent) => agent.affiliations), ...[...datasets.values()].flatMap((d) => (d.publisherId ? [d.publisherId] : []))],
+        ids: [
+          ...people.flatMap((agent) => agent.affiliations),
+          ...[...datasets.values()].flatMap((d) => (d.publisherId ? [d.publisherId] : [])),
+        ],
         orcids: [],
         rors: [],
       },
       manager,
     );
-    const agentIri = new Map(referenced.map((agent) => [agent.id, agent.orcid ?? agent.ror ?? this.graph.localIri(agent.id)]));
+    const agentIri = new Map(
+      referenced.map((agent) => [agent.id, agent.orcid ?? agent.ror ?? this.graph.localIri(agent.id)]),
+    );
     const affiliationsOf = new Map(
-      people.map((agent) => [agent.id, agent.affiliations.map((id) => agentIri.get(id)).filter((iri): iri is string => iri !== undefined)]),
+      people.map((agent) => [
+        agent.id,
+        agent.affiliations.map((id) => agentIri.get(id)).filter((iri): iri is string => iri !== undefined),
+      ]),
     );
     const views = new Map<string, StoredNodeView>();
     for (const node of stored) {
@@ -380,16 +412,26 @@ export class ProvenanceService {
     }
   }
 
-  private async datasetFacts(ids: readonly string[], manager: EntityManager): Promise<Map<string, DatasetFacts & { ownerId: string | null }>> {
+  private async datasetFacts(
+    ids: readonly string[],
+    manager: EntityManager,
+  ): Promise<Map<string, DatasetFacts & { ownerId: string | null }>> {
     if (ids.length === 0) return new Map();
-    const rows: DatasetEntity[] = await this.datasets.findByIdentifiers({ ids, dois: [], accessions: [], urls: [] }, manager);
+    const rows: DatasetEntity[] = await this.datasets.findByIdentifiers(
+      { ids, dois: [], accessions: [], urls: [] },
+      manager,
+    );
     const wanted = new Set(ids);
     return new Map(rows.filter((row) => wanted.has(row.id)).map((row) => [row.id, row]));
   }
 
   private async receiptOf(seq: bigint, manager: EntityManager): Promise<Receipt> {
     const entry = await this.ledger.entry(seq);
-    return { seq: seq.toString(), leafHash: entry.leafHash.toString('hex'), treeSize: (await this.ledger.size(manager)).toString() };
+    return {
+      seq: seq.toString(),
+      leafHash: entry.leafHash.toString('hex'),
+      treeSize: (await this.ledger.size(manager)).toString(),
+    };
   }
 
   private async receiptOfHead(manager: EntityManager): Promise<Receipt> {
@@ -406,9 +448,13 @@ export class ProvenanceService {
     const node = await this.graph.getNode(id);
     // A dataset's image parts are listed by GET /v1/datasets/:id/images, not inlined as thousands of hasPart.
     const around = await this.graph.edgesAround([id]);
-    const neighbours = await this.graph.getNodes(around.flatMap((edge) => [edge.sourceId, edge.targetId]).filter((other) => other !== id));
+    const neighbours = await this.graph.getNodes(
+      around.flatMap((edge) => [edge.sourceId, edge.targetId]).filter((other) => other !== id),
+    );
     const imageParts = new Set(neighbours.filter((other) => other.type === 'ImagePart').map((other) => other.id));
-    const edges = around.filter((edge) => !(edge.relation === 'hasPart' && edge.sourceId === id && imageParts.has(edge.targetId)));
+    const edges = around.filter(
+      (edge) => !(edge.relation === 'hasPart' && edge.sourceId === id && imageParts.has(edge.targetId)),
+    );
     const datasets = await this.datasetFacts(DATASET_TYPES.includes(node.type) ? [id] : [], this.dataSource.manager);
     const projected = projectStoredGraph({ nodes: [node, ...neighbours], edges, datasets });
     const rulesNode = projected.nodes.find((candidate) => candidate.iri === node.iri) as GraphNode;
@@ -423,13 +469,24 @@ export class ProvenanceService {
   }
 
   /** GET /v1/nodes/:id/lineage: the nodes within `depth` hops one way, with the agents, software and grants around them. */
-  async lineage(id: string, direction: 'upstream' | 'downstream', depth = DEFAULT_LINEAGE_DEPTH): Promise<{ document: JsonObject; truncated: boolean }> {
+  async lineage(
+    id: string,
+    direction: 'upstream' | 'downstream',
+    depth = DEFAULT_LINEAGE_DEPTH,
+  ): Promise<{ document: JsonObject; truncated: boolean }> {
     const graph = await this.collect(id, [direction], depth);
-    return { document: lineageToJsonLd(graph.rootIri, graph.nodes, graph.edges, this.contextUrl), truncated: graph.truncated };
+    return {
+      document: lineageToJsonLd(graph.rootIri, graph.nodes, graph.edges, this.contextUrl),
+      truncated: graph.truncated,
+    };
   }
 
   /** GET /v1/nodes/:id/ro-crate: RO-Crate 1.2 metadata of the node, its lineage both ways and its context. */
-  async roCrate(id: string, depth = DEFAULT_LINEAGE_DEPTH, now = new Date()): Promise<{ document: JsonObject; fileName: string; truncated: boolean }> {
+  async roCrate(
+    id: string,
+    depth = DEFAULT_LINEAGE_DEPTH,
+    now = new Date(),
+  ): Promise<{ document: JsonObject; fileName: string; truncated: boolean }> {
     const graph = await this.collect(id, ['upstream', 'downstream'], depth);
     const label = graph.rootLabel ?? graph.rootIri;
     const name = `Provenance of ${label}`;
@@ -444,14 +501,21 @@ export class ProvenanceService {
   }
 
   /** GET /v1/nodes/:id/prov: the PROV reading of the same graph as the RO-Crate export. */
-  async prov(id: string, format: ProvFormat, depth = DEFAULT_LINEAGE_DEPTH): Promise<{ body: string; mediaType: string }> {
+  async prov(
+    id: string,
+    format: ProvFormat,
+    depth = DEFAULT_LINEAGE_DEPTH,
+  ): Promise<{ body: string; mediaType: string }> {
     const graph = await this.collect(id, ['upstream', 'downstream'], depth);
     if (format === 'prov-json') {
-      return { body: JSON.stringify(buildProvJson(graph.nodes, graph.edges, { publicBaseUrl: this.config.PUBLIC_BASE_URL })), mediaType: 'application/json' };
+      return {
+        body: JSON.stringify(buildProvJson(graph.nodes, graph.edges, { publicBaseUrl: this.config.PUBLIC_BASE_URL })),
+        mediaType: 'application/json',
+      };
     }
     const projected = projectProvJsonLd(lineageToJsonLd(graph.rootIri, graph.nodes, graph.edges, this.contextUrl));
     if (format === 'jsonld') return { body: JSON.stringify(projected), mediaType: 'application/ld+json' };
-    return { body: await toNQuads(projected as JsonValue, this.loader), mediaType: 'application/n-quads' };
+    return { body: await toNQuads(projected, this.loader), mediaType: 'application/n-quads' };
   }
 
   /**
@@ -459,7 +523,11 @@ export class ProvenanceService {
    * merely holds pruned), plus one hop of context (attribution, association, funding, delegation) and the agents and
    * entities that child records and row relations name.
    */
-  private async collect(id: string, directions: ReadonlyArray<'upstream' | 'downstream'>, depth: number): Promise<GraphExport> {
+  private async collect(
+    id: string,
+    directions: ReadonlyArray<'upstream' | 'downstream'>,
+    depth: number,
+  ): Promise<GraphExport> {
     const ids = new Set<string>([id]);
     let truncated = false;
     let root: GraphNodeEntity | undefined;
@@ -494,10 +562,18 @@ export class ProvenanceService {
     nodes = [...nodes, ...extra.filter((node) => !ids.has(node.id))];
     const inSet = new Set(nodes.map((node) => node.id));
     // Image parts reached only through their dataset's hasPart stay out (pruned above), and so do their edges.
-    const edges = (await this.graph.edgesAround([...inSet])).filter((edge) => inSet.has(edge.sourceId) && inSet.has(edge.targetId));
+    const edges = (await this.graph.edgesAround([...inSet])).filter(
+      (edge) => inSet.has(edge.sourceId) && inSet.has(edge.targetId),
+    );
     const projected = projectStoredGraph({ nodes, edges, datasets });
     const rootNode = root ?? (await this.graph.getNode(id));
-    return { rootIri: rootNode.iri, rootLabel: rootNode.label, nodes: projected.nodes, edges: projected.edges, truncated };
+    return {
+      rootIri: rootNode.iri,
+      rootLabel: rootNode.label,
+      nodes: projected.nodes,
+      edges: projected.edges,
+      truncated,
+    };
   }
 }
 
@@ -527,4 +603,42 @@ function collectNodeIris(expanded: unknown): string[] {
     for (const [key, child] of Object.entries(object)) if (key !== '@value') stack.push(child);
   }
   return [...iris].sort();
+}
+
+/**
+ * `application/ld+json` bodies arrive as the raw bytes (the app registers that media type without a parser);
+ * `application/json` ones already parsed.
+ */
+function parseBody(body: unknown): unknown {
+  if (!(body instanceof Uint8Array)) return body;
+  try {
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as unknown;
+  } catch {
+    throw new DomainError('bad-request', 'MALFORMED_JSON', 'the body is not valid JSON');
+  }
+}
+
+/**
+ * The parsed body as plain objects and arrays of this realm. Body parsers may build objects whose prototype belongs
+ * to another realm (a test VM, for one), which measureJson would refuse as "not plain"; anything else that is not
+ * JSON is kept as is so that measureJson still refuses it. Iterative, so deep nesting cannot overflow the stack.
+ */
+function copyJson(value: unknown): unknown {
+  const isContainer = (item: unknown): item is object =>
+    item !== null &&
+    typeof item === 'object' &&
+    (Array.isArray(item) || Object.prototype.toString.call(item) === '[object Object]');
+  if (!isContainer(value)) return value;
+  const root: unknown = Array.isArray(value) ? [] : {};
+  const stack: Array<{ from: object; to: unknown }> = [{ from: value, to: root }];
+  while (stack.length > 0) {
+    const { from, to } = stack.pop() as { from: object; to: unknown };
+    for (const [key, item] of Object.entries(from) as Array<[string, unknown]>) {
+      const copy: unknown = isContainer(item) ? (Array.isArray(item) ? [] : {}) : item;
+      // defineProperty: a "__proto__" key stays a key (and fails as an undefined term) instead of a prototype.
+      Object.defineProperty(to, key, { value: copy, enumerable: true, writable: true, configurable: true });
+      if (isContainer(item)) stack.push({ from: item, to: copy });
+    }
+  }
+  return root;
 }

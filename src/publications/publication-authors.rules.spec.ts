@@ -5,8 +5,20 @@ import type { PublicationAuthor } from './publications.rules.js';
 const ORCID_A = 'https://orcid.org/0000-0002-1825-0097';
 const ORCID_B = 'https://orcid.org/0000-0001-5109-3700';
 
-const silva: KnownPerson = { id: 'agent-silva', name: 'Ana Silva', givenName: 'Ana', familyName: 'Silva', orcid: ORCID_A };
-const chaumont: KnownPerson = { id: 'agent-chaumont', name: 'Fabrice de Chaumont', givenName: 'Fabrice', familyName: 'de Chaumont', orcid: null };
+const silva: KnownPerson = {
+  id: 'agent-silva',
+  name: 'Ana Silva',
+  givenName: 'Ana',
+  familyName: 'Silva',
+  orcid: ORCID_A,
+};
+const chaumont: KnownPerson = {
+  id: 'agent-chaumont',
+  name: 'Fabrice de Chaumont',
+  givenName: 'Fabrice',
+  familyName: 'de Chaumont',
+  orcid: null,
+};
 const nameOnly: KnownPerson = { id: 'agent-lee', name: 'Min Lee', givenName: null, familyName: null, orcid: null };
 const otherOrcidChaumont: KnownPerson = { ...chaumont, id: 'agent-chaumont-2', orcid: ORCID_B };
 
@@ -15,7 +27,10 @@ describe('planPublicationAuthors', () => {
     ['no authors at all', [], [], [], []],
     [
       'parsed authors without a match become new agents, byline order kept',
-      [{ family: 'Doe', given: 'Jane' }, { family: 'Roe', given: 'R.', orcid: ORCID_B }],
+      [
+        { family: 'Doe', given: 'Jane' },
+        { family: 'Roe', given: 'R.', orcid: ORCID_B },
+      ],
       [],
       [],
       [
@@ -25,7 +40,10 @@ describe('planPublicationAuthors', () => {
     ],
     [
       'an ORCID known to the service links the existing agent, keeping the printed name',
-      [{ family: 'Doe', given: 'Jane' }, { family: 'Silva', given: 'A. M.', orcid: ORCID_A }],
+      [
+        { family: 'Doe', given: 'Jane' },
+        { family: 'Silva', given: 'A. M.', orcid: ORCID_A },
+      ],
       [],
       [silva],
       [
@@ -35,7 +53,10 @@ describe('planPublicationAuthors', () => {
     ],
     [
       'a linked agent takes the place of the parsed author with the same name key (particles, case, initial)',
-      [{ family: 'De Chaumont', given: 'F.' }, { family: 'Doe', given: 'Jane' }],
+      [
+        { family: 'De Chaumont', given: 'F.' },
+        { family: 'Doe', given: 'Jane' },
+      ],
       [chaumont],
       [],
       [
@@ -73,14 +94,20 @@ describe('planPublicationAuthors', () => {
     ],
     [
       'a repeated ORCID keeps its first place; an agent linked twice appears once',
-      [{ family: 'Silva', given: 'Ana', orcid: ORCID_A }, { family: 'Silva', given: 'A.', orcid: ORCID_A }],
+      [
+        { family: 'Silva', given: 'Ana', orcid: ORCID_A },
+        { family: 'Silva', given: 'A.', orcid: ORCID_A },
+      ],
       [silva, silva],
       [silva],
       [{ family: 'Silva', given: 'Ana', orcid: ORCID_A, agentId: 'agent-silva' }],
     ],
     [
       'each linked agent is used once: the second same-named author is a new person',
-      [{ family: 'Chaumont', given: 'F.' }, { family: 'de Chaumont', given: 'Fabrice' }],
+      [
+        { family: 'Chaumont', given: 'F.' },
+        { family: 'de Chaumont', given: 'Fabrice' },
+      ],
       [chaumont],
       [],
       [

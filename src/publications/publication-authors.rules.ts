@@ -43,7 +43,12 @@ export function planPublicationAuthors(
     const orcid = author.orcid ?? agent?.orcid ?? undefined;
     if (orcid !== undefined) usedOrcids.add(orcid);
     if (agent !== undefined) usedAgents.add(agent.id);
-    planned.push({ family: author.family, given: author.given, ...(orcid === undefined ? {} : { orcid }), agentId: agent?.id ?? null });
+    planned.push({
+      family: author.family,
+      given: author.given,
+      ...(orcid === undefined ? {} : { orcid }),
+      agentId: agent?.id ?? null,
+    });
   }
 
   for (const agent of linked) {

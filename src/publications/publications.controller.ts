@@ -6,7 +6,12 @@ import type { Principal } from '../auth/auth.decorators.js';
 import { UuidPipe } from '../core/http/uuid.pipe.js';
 import { CreatePublicationDto } from './dto/create-publication.dto.js';
 import { ListPublicationsQuery } from './dto/list-publications.query.js';
-import { PublicationDto, PublicationPageDto, RegisteredPublicationDto, toPublicationDto } from './dto/publication.dto.js';
+import {
+  PublicationDto,
+  PublicationPageDto,
+  RegisteredPublicationDto,
+  toPublicationDto,
+} from './dto/publication.dto.js';
 import { PublicationsService } from './publications.service.js';
 
 @ApiTags('publications')
@@ -22,7 +27,10 @@ export class PublicationsController {
   @ApiBearerAuth()
   @Roles('depositor', 'curator')
   @ApiCreatedResponse({ type: RegisteredPublicationDto })
-  @ApiOkResponse({ type: RegisteredPublicationDto, description: 'The DOI was already registered; nothing was written.' })
+  @ApiOkResponse({
+    type: RegisteredPublicationDto,
+    description: 'The DOI was already registered; nothing was written.',
+  })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreatePublicationDto,
@@ -38,7 +46,10 @@ export class PublicationsController {
   @Public()
   async list(@Query() query: ListPublicationsQuery): Promise<PublicationPageDto> {
     const page = await this.publications.list(query);
-    return { items: page.items.map((p) => toPublicationDto(p, this.publications.publicBaseUrl)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((p) => toPublicationDto(p, this.publications.publicBaseUrl)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Get(':id')

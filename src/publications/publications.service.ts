@@ -73,7 +73,8 @@ export class PublicationsService implements OnApplicationBootstrap {
     if (hasMetadata || givenDoi === null) {
       const result = parsePublicationMetadata({ csl: dto.csl, bibtex: dto.bibtex, ris: dto.ris });
       if (!result.ok) {
-        if (result.code === 'METADATA_MISSING') throw new MetadataMissingError('give a doi, or one of csl, bibtex or ris');
+        if (result.code === 'METADATA_MISSING')
+          throw new MetadataMissingError('give a doi, or one of csl, bibtex or ris');
         throw new PublicationMetadataError(result.code, result.detail);
       }
       parsed = result.item;
@@ -86,7 +87,8 @@ export class PublicationsService implements OnApplicationBootstrap {
         // Two requests registering one DOI at once: the second waits here, then finds the first.
         await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`publication-doi ${doi}`]);
         const existing = await this.findByDoi(doi, manager);
-        if (existing) return { publication: existing, receipt: await this.receiptOf(existing.ledgerSeq, manager), created: false };
+        if (existing)
+          return { publication: existing, receipt: await this.receiptOf(existing.ledgerSeq, manager), created: false };
       }
       return this.register(manager, principal, dto, parsed, doi);
     });
@@ -124,13 +126,19 @@ export class PublicationsService implements OnApplicationBootstrap {
         agentsById.set(agent.id, agent);
         agentId = agent.id;
       }
-      authors.push({ family: planned.family, given: planned.given, ...(planned.orcid ? { orcid: planned.orcid } : {}), agentId });
+      authors.push({
+        family: planned.family,
+        given: planned.given,
+        ...(planned.orcid ? { orcid: planned.orcid } : {}),
+        agentId,
+      });
     }
 
     const iri = doi === null ? null : `https://doi.org/${doi}`;
     // A DOI node may already exist (imported provenance named the article before it was registered): adopt it.
     const [existingNode] = iri === null ? [] : await this.graph.findNodesByIri([iri], manager);
-    if (existingNode && existingNode.type !== 'Publication') throw new DoiInUseError(doi as string, existingNode.id, existingNode.type);
+    if (existingNode && existingNode.type !== 'Publication')
+      throw new DoiInUseError(doi as string, existingNode.id, existingNode.type);
     const id = existingNode?.id ?? randomUUID();
     const metadataStatus = parsed === null ? 'pending' : 'complete';
     const publication = manager.create(PublicationEntity, {
@@ -141,7 +149,12 @@ export class PublicationsService implements OnApplicationBootstrap {
       containerTitle: parsed?.containerTitle ?? null,
       cslType: parsed?.type ?? null,
       // A DOI given beside metadata that lack one belongs in the stored CSL item too.
-      csl: parsed === null ? null : doi !== null && parsed.csl.DOI === undefined ? { ...parsed.csl, DOI: doi } : parsed.csl,
+      csl:
+        parsed === null
+          ? null
+          : doi !== null && parsed.csl.DOI === undefined
+            ? { ...parsed.csl, DOI: doi }
+            : parsed.csl,
       authors,
       authorIds: authors.map((a) => a.agentId),
       metadataStatus,
@@ -172,7 +185,13 @@ export class PublicationsService implements OnApplicationBootstrap {
             ...(iri === null ? {} : { iri }),
             type: 'Publication',
             label: publication.title ?? doi,
-            properties: { doi, issued: publication.issued, containerTitle: publication.containerTitle, type: publication.cslType, metadataStatus },
+            properties: {
+              doi,
+              issued: publication.issued,
+              containerTitle: publication.containerTitle,
+              type: publication.cslType,
+              metadataStatus,
+            },
             occurredAt: issuedToDate(publication.issued),
           },
         ],
@@ -185,7 +204,12 @@ export class PublicationsService implements OnApplicationBootstrap {
       authors.map((a) => agentsById.get(a.agentId)).filter((a) => a !== undefined),
     );
     await insertEntities(manager, PublicationEntity, publication);
-    const edges: NewEdge[] = authors.map((a, position) => ({ sourceId: id, relation: 'wasAttributedTo', targetId: a.agentId, properties: { position } }));
+    const edges: NewEdge[] = authors.map((a, position) => ({
+      sourceId: id,
+      relation: 'wasAttributedTo',
+      targetId: a.agentId,
+      properties: { position },
+    }));
     await this.graph.addEdges(manager, edges, principal.agentId);
     return { publication: await manager.findOneByOrFail(PublicationEntity, { id }), receipt, created: true };
   }
@@ -197,7 +221,10 @@ export class PublicationsService implements OnApplicationBootstrap {
   }
 
   /** Loads publications by id, in the order asked; throws PUBLICATION_NOT_FOUND naming the first unknown id. */
-  async getMany(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<PublicationEntity[]> {
+  async getMany(
+    ids: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<PublicationEntity[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     const found = await manager.findBy(PublicationEntity, { id: In(unique) });
@@ -225,15 +252,25 @@ export class PublicationsService implements OnApplicationBootstrap {
     }
     if (query.author) qb.andWhere(':author = ANY(p.author_ids)', { author: query.author });
     if (cursor) qb.andWhere('p.ledger_seq < :seq', { seq: cursor.at });
-    const items = await qb.orderBy('p.ledger_seq', 'DESC').limit(limit + 1).getMany();
+    const items = await qb
+      .orderBy('p.ledger_seq', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > limit && last ? encodeCursor({ at: last.ledgerSeq.toString(), id: last.id }) : null };
+    return {
+      items: page,
+      nextCursor: items.length > limit && last ? encodeCursor({ at: last.ledgerSeq.toString(), id: last.id }) : null,
+    };
   }
 
   private async receiptOf(seq: bigint, manager: EntityManager): Promise<Receipt> {
     const entry = await this.ledger.entry(seq);
-    return { seq: seq.toString(), leafHash: entry.leafHash.toString('hex'), treeSize: (await this.ledger.size(manager)).toString() };
+    return {
+      seq: seq.toString(),
+      leafHash: entry.leafHash.toString('hex'),
+      treeSize: (await this.ledger.size(manager)).toString(),
+    };
   }
 }
 
@@ -251,7 +288,10 @@ function issuedToDate(issued: string | null): Date | null {
 function decodeSeqCursor(value: string | undefined): { at: string; id: string } | null {
   const cursor = decodeCursor(value);
   if (cursor !== null && !/^\d{1,19}$/.test(cursor.at)) {
-    throw new ValidationFailedError([{ field: 'cursor', message: 'is not a cursor this service issued' }], 'INVALID_CURSOR');
+    throw new ValidationFailedError(
+      [{ field: 'cursor', message: 'is not a cursor this service issued' }],
+      'INVALID_CURSOR',
+    );
   }
   return cursor;
 }

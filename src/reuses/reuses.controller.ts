@@ -38,7 +38,10 @@ export class ReusesController {
   @HttpCode(200)
   @ApiBearerAuth()
   @Roles('curator')
-  async confirm(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<ReuseWithReceiptDto> {
+  async confirm(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidPipe) id: string,
+  ): Promise<ReuseWithReceiptDto> {
     const { reuse, datasets, publication, receipt } = await this.reuses.confirm(principal, id);
     return { ...toReuseDto(reuse, datasets, publication), receipt };
   }

@@ -9,7 +9,10 @@ export class ReuseNotFoundError extends NotFoundError {
 
 export class NotPublicationAuthorError extends ForbiddenError {
   constructor() {
-    super('only an author of the publication, its depositor or a curator may claim a reuse for it', 'NOT_PUBLICATION_AUTHOR');
+    super(
+      'only an author of the publication, its depositor or a curator may claim a reuse for it',
+      'NOT_PUBLICATION_AUTHOR',
+    );
   }
 }
 
@@ -25,12 +28,27 @@ export class UnknownFigurePanelError extends DomainError {
   }
 }
 
+export class PanelNotFromDatasetsError extends DomainError {
+  constructor(ids: string[]) {
+    super(
+      'unprocessable',
+      'PANEL_NOT_FROM_DATASETS',
+      `figure panel ${ids.join(', ')} shows none of the reused datasets`,
+      { ids },
+    );
+  }
+}
+
 export class DuplicateReuseError extends ConflictError {
   constructor(reuseId: string, datasetId: string) {
-    super(`reuse ${reuseId} already claims this type of reuse of dataset ${datasetId} by this publication`, 'REUSE_EXISTS', {
-      reuse: reuseId,
-      dataset: datasetId,
-    });
+    super(
+      `reuse ${reuseId} already claims this type of reuse of dataset ${datasetId} by this publication`,
+      'REUSE_EXISTS',
+      {
+        reuse: reuseId,
+        dataset: datasetId,
+      },
+    );
   }
 }
 

@@ -12,7 +12,12 @@ import type {
 } from './reuses.rules.js';
 
 describe('decideClaimEvidence', () => {
-  const base: ClaimContext = { isCurator: false, agentId: 'me', publicationAuthorIds: ['a1', 'a2'], publicationDepositorId: 'dep' };
+  const base: ClaimContext = {
+    isCurator: false,
+    agentId: 'me',
+    publicationAuthorIds: ['a1', 'a2'],
+    publicationDepositorId: 'dep',
+  };
 
   it.each<[string, Partial<ClaimContext>, EvidenceLevel | null]>([
     ['a curator, author or not', { isCurator: true }, 'curated'],
@@ -21,7 +26,11 @@ describe('decideClaimEvidence', () => {
     ['the depositor of the publication', { agentId: 'dep' }, 'asserted'],
     ['anyone else', { agentId: 'stranger' }, null],
     ['no agent and no curator role', { agentId: null }, null],
-    ['no agent never matches a publication registered with the admin token', { agentId: null, publicationDepositorId: null }, null],
+    [
+      'no agent never matches a publication registered with the admin token',
+      { agentId: null, publicationDepositorId: null },
+      null,
+    ],
   ])('%s -> %s', (_, override, expected) => {
     expect(decideClaimEvidence({ ...base, ...override })).toBe(expected);
   });
@@ -35,10 +44,25 @@ describe('transitionReuse', () => {
 
   it.each<[ReuseState, ReuseAction, ReuseState, string]>([
     [{ evidence: 'asserted', status: 'active' }, confirm, { evidence: 'curated', status: 'active' }, 'reuse.confirmed'],
-    [{ evidence: 'asserted', status: 'active' }, dispute, { evidence: 'asserted', status: 'disputed' }, 'reuse.disputed'],
+    [
+      { evidence: 'asserted', status: 'active' },
+      dispute,
+      { evidence: 'asserted', status: 'disputed' },
+      'reuse.disputed',
+    ],
     [{ evidence: 'curated', status: 'active' }, dispute, { evidence: 'curated', status: 'disputed' }, 'reuse.disputed'],
-    [{ evidence: 'asserted', status: 'disputed' }, upheld, { evidence: 'asserted', status: 'excluded' }, 'reuse.resolved'],
-    [{ evidence: 'curated', status: 'disputed' }, rejected, { evidence: 'curated', status: 'active' }, 'reuse.resolved'],
+    [
+      { evidence: 'asserted', status: 'disputed' },
+      upheld,
+      { evidence: 'asserted', status: 'excluded' },
+      'reuse.resolved',
+    ],
+    [
+      { evidence: 'curated', status: 'disputed' },
+      rejected,
+      { evidence: 'curated', status: 'active' },
+      'reuse.resolved',
+    ],
   ])('%j + %j -> %j', (state, action, next, ledgerKind) => {
     expect(transitionReuse(state, action)).toEqual({ ok: true, next, ledgerKind });
   });
@@ -78,7 +102,13 @@ describe('buildIndependenceInput', () => {
     [
       agent('lab-a', { kind: 'organization', ror: ROR_A }),
       agent('lab-b', { kind: 'organization', ror: ROR_B }),
-      agent('silva', { name: 'Ana Silva', givenName: 'Ana', familyName: 'Silva', orcid: ORCID, affiliations: ['lab-a'] }),
+      agent('silva', {
+        name: 'Ana Silva',
+        givenName: 'Ana',
+        familyName: 'Silva',
+        orcid: ORCID,
+        affiliations: ['lab-a'],
+      }),
       agent('chaumont', { name: 'Émilie de Chaumont', givenName: 'Émilie', familyName: 'de Chaumont' }),
       agent('mononym', { name: 'Xu' }),
       agent('colleague', { name: 'Bo Kim', givenName: 'Bo', familyName: 'Kim', affiliations: ['lab-a'] }),
@@ -94,14 +124,62 @@ describe('buildIndependenceInput', () => {
   });
 
   it.each<[string, string[], string[], AuthorFacts[], string[], IndependenceLevel, string]>([
-    ['ORCID printed in the byline', ['silva'], [], [author('printed-doe', 'Doe', 'J.'), author('x', 'Silva', 'A.', ORCID)], [], 'co-authored', 'orcid'],
-    ['ORCID known only on the linked agent', ['silva'], [], [author('silva', 'Silva-Pereira', 'A.')], [], 'co-authored', 'orcid'],
-    ['name only: particles, case, diacritics', ['chaumont'], [], [author('new', 'De Chaumont', 'E.')], [], 'co-authored', 'name'],
+    [
+      'ORCID printed in the byline',
+      ['silva'],
+      [],
+      [author('printed-doe', 'Doe', 'J.'), author('x', 'Silva', 'A.', ORCID)],
+      [],
+      'co-authored',
+      'orcid',
+    ],
+    [
+      'ORCID known only on the linked agent',
+      ['silva'],
+      [],
+      [author('silva', 'Silva-Pereira', 'A.')],
+      [],
+      'co-authored',
+      'orcid',
+    ],
+    [
+      'name only: particles, case, diacritics',
+      ['chaumont'],
+      [],
+      [author('new', 'De Chaumont', 'E.')],
+      [],
+      'co-authored',
+      'name',
+    ],
     ['the same agent with only a display name', ['mononym'], [], [author('mononym', 'Xu')], [], 'co-authored', 'name'],
-    ['an author affiliated with a creator’s lab', ['silva'], [], [author('colleague', 'Kim', 'Bo')], [], 'same-lab', ROR_A],
+    [
+      'an author affiliated with a creator’s lab',
+      ['silva'],
+      [],
+      [author('colleague', 'Kim', 'Bo')],
+      [],
+      'same-lab',
+      ROR_A,
+    ],
     ['an organisation creator’s ROR', ['lab-a'], [], [author('colleague', 'Kim', 'Bo')], [], 'same-lab', ROR_A],
-    ['a shared grant', ['silva'], ['grant-1', 'grant-2'], [author('stranger', 'Doe', 'Jo')], ['grant-2'], 'same-lab', 'grant-2'],
-    ['no shared person, lab or grant', ['silva'], ['grant-1'], [author('stranger', 'Doe', 'Jo')], ['grant-3'], 'independent', ''],
+    [
+      'a shared grant',
+      ['silva'],
+      ['grant-1', 'grant-2'],
+      [author('stranger', 'Doe', 'Jo')],
+      ['grant-2'],
+      'same-lab',
+      'grant-2',
+    ],
+    [
+      'no shared person, lab or grant',
+      ['silva'],
+      ['grant-1'],
+      [author('stranger', 'Doe', 'Jo')],
+      ['grant-3'],
+      'independent',
+      '',
+    ],
   ])('%s', (_, creators, datasetGrants, authors, publicationGrants, level, evidence) => {
     const input = buildIndependenceInput({
       datasetCreatorIds: creators,
@@ -112,7 +190,8 @@ describe('buildIndependenceInput', () => {
     });
     const result = assessIndependence(input);
     expect(result.level).toBe(level);
-    const found = result.reason.matchedPerson?.matchedBy ?? result.reason.sharedAffiliation ?? result.reason.sharedGrant ?? '';
+    const found =
+      result.reason.matchedPerson?.matchedBy ?? result.reason.sharedAffiliation ?? result.reason.sharedGrant ?? '';
     expect(found).toBe(evidence);
   });
 

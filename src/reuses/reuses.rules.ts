@@ -57,14 +57,19 @@ export function transitionReuse(state: ReuseState, action: ReuseAction): ReuseTr
   switch (action.kind) {
     case 'confirm':
       if (state.status !== 'active') return notActive(state, 'confirmed');
-      if (state.evidence === 'curated') return { ok: false, code: 'REUSE_ALREADY_CURATED', detail: 'the reuse is already curated' };
+      if (state.evidence === 'curated')
+        return { ok: false, code: 'REUSE_ALREADY_CURATED', detail: 'the reuse is already curated' };
       return { ok: true, next: { ...state, evidence: 'curated' }, ledgerKind: 'reuse.confirmed' };
     case 'dispute':
       if (state.status !== 'active') return notActive(state, 'disputed');
       return { ok: true, next: { ...state, status: 'disputed' }, ledgerKind: 'reuse.disputed' };
     case 'resolve':
       if (state.status !== 'disputed') {
-        return { ok: false, code: 'REUSE_NOT_DISPUTED', detail: `the reuse is ${state.status}; only a disputed reuse can be resolved` };
+        return {
+          ok: false,
+          code: 'REUSE_NOT_DISPUTED',
+          detail: `the reuse is ${state.status}; only a disputed reuse can be resolved`,
+        };
       }
       return {
         ok: true,
@@ -75,7 +80,11 @@ export function transitionReuse(state: ReuseState, action: ReuseAction): ReuseTr
 }
 
 function notActive(state: ReuseState, verb: string): ReuseTransition {
-  return { ok: false, code: 'REUSE_NOT_ACTIVE', detail: `the reuse is ${state.status}; only an active reuse can be ${verb}` };
+  return {
+    ok: false,
+    code: 'REUSE_NOT_ACTIVE',
+    detail: `the reuse is ${state.status}; only an active reuse can be ${verb}`,
+  };
 }
 
 /** What independence needs to know about an agent (a slice of the agents table). */
@@ -123,13 +132,21 @@ export function buildIndependenceInput(args: {
   const datasetCreators = creators.filter((a) => a.kind === 'person').map(personOf);
   const datasetAffiliationRors = [
     ...creators.filter((a) => a.kind === 'organization').flatMap((a) => (a.ror ? [a.ror] : [])),
-    ...rorsOf(creators.filter((a) => a.kind === 'person'), agents),
+    ...rorsOf(
+      creators.filter((a) => a.kind === 'person'),
+      agents,
+    ),
   ];
   const publicationAuthors: IdentifiedPerson[] = [];
   const authorAgents: AgentFacts[] = [];
   for (const author of args.publicationAuthors) {
     const agent = agents.get(author.agentId);
-    publicationAuthors.push({ family: author.family, given: author.given, orcid: author.orcid ?? agent?.orcid ?? null, agentId: author.agentId });
+    publicationAuthors.push({
+      family: author.family,
+      given: author.given,
+      orcid: author.orcid ?? agent?.orcid ?? null,
+      agentId: author.agentId,
+    });
     if (agent !== undefined) {
       publicationAuthors.push(personOf(agent));
       authorAgents.push(agent);
@@ -150,10 +167,12 @@ function personOf(agent: AgentFacts): IdentifiedPerson {
 }
 
 function rorsOf(people: readonly AgentFacts[], agents: ReadonlyMap<string, AgentFacts>): string[] {
-  return people.flatMap((p) => p.affiliations).flatMap((id) => {
-    const ror = agents.get(id)?.ror;
-    return ror ? [ror] : [];
-  });
+  return people
+    .flatMap((p) => p.affiliations)
+    .flatMap((id) => {
+      const ror = agents.get(id)?.ror;
+      return ror ? [ror] : [];
+    });
 }
 
 function unique(values: readonly string[]): string[] {

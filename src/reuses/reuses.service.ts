@@ -18,6 +18,7 @@ import { DATASET_TYPES } from '../graph/graph.vocabulary.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import type { PublicationEntity } from '../publications/entities/publication.entity.js';
 import { PublicationsService } from '../publications/publications.service.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
 import type { AgentReusesQuery } from './dto/agent-reuses.query.js';
 import type { CreateReuseDto } from './dto/create-reuse.dto.js';
 import { ReuseDatasetEntity } from './entities/reuse-dataset.entity.js';
@@ -28,6 +29,7 @@ import {
   DuplicateReuseError,
   NotDatasetOwnerError,
   NotPublicationAuthorError,
+  PanelNotFromDatasetsError,
   ReuseNotFoundError,
   ReuseStateError,
   UnknownFigurePanelError,
@@ -56,7 +58,17 @@ export interface AgentReuseRow {
 }
 
 type ReusePatch = Partial<
-  Pick<ReuseEntity, 'evidence' | 'status' | 'confirmedAt' | 'disputedAt' | 'disputedBy' | 'disputeReason' | 'resolvedAt' | 'resolvedOutcome'>
+  Pick<
+    ReuseEntity,
+    | 'evidence'
+    | 'status'
+    | 'confirmedAt'
+    | 'disputedAt'
+    | 'disputedBy'
+    | 'disputeReason'
+    | 'resolvedAt'
+    | 'resolvedOutcome'
+  >
 >;
 
 /** How far the feed follows wasDerivedFrom downstream of an agent's dataset (nodes per path, the dataset included). */
@@ -71,6 +83,7 @@ export class ReusesService {
     private readonly agents: AgentsService,
     private readonly datasets: DatasetsService,
     private readonly publications: PublicationsService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   /**
@@ -89,11 +102,11 @@ export class ReusesService {
       if (evidence === null) throw new NotPublicationAuthorError();
       const datasets = await this.datasets.getMany(dto.datasets, manager);
       const figurePanels = dto.evidence?.figurePanels ?? [];
-      if (figurePanels.length > 0) {
-        const found = await manager.find(GraphNodeEntity, { where: { id: In(figurePanels), type: 'FigurePanel' }, select: { id: true } });
-        const missing = figurePanels.filter((id) => !found.some((f) => f.id === id));
-        if (missing.length > 0) throw new UnknownFigurePanelError(missing);
-      }
+      await this.assertPanelsShow(
+        manager,
+        figurePanels,
+        datasets.map((d) => d.id),
+      );
       // Claims for one publication are serialised so two identical ones cannot both pass the duplicate check.
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`reuse ${publication.id}`]);
       const duplicate = await manager.query<Array<{ reuse_id: string; dataset_id: string }>>(
@@ -114,7 +127,11 @@ export class ReusesService {
           publication: publication.id,
           type: dto.type,
           evidence,
-          datasets: datasets.map((d, i) => ({ dataset: d.id, level: assessments[i].level, reason: assessments[i].reason })),
+          datasets: datasets.map((d, i) => ({
+            dataset: d.id,
+            level: assessments[i].level,
+            reason: assessments[i].reason,
+          })),
           evidenceText,
           figurePanels,
         },
@@ -136,7 +153,14 @@ export class ReusesService {
         resolvedAt: null,
         resolvedOutcome: null,
       });
-      const edgeSeqs = await this.writeGraph(manager, principal, reuse, publication, datasets.map((d) => d.id), assessments);
+      const edgeSeqs = await this.writeGraph(
+        manager,
+        principal,
+        reuse,
+        publication,
+        datasets.map((d) => d.id),
+        assessments,
+      );
       await insertEntities(manager, ReuseEntity, reuse);
       const rows = datasets.map((d, position) =>
         manager.create(ReuseDatasetEntity, {
@@ -149,8 +173,37 @@ export class ReusesService {
         }),
       );
       await insertEntities(manager, ReuseDatasetEntity, rows);
-      return { ...(await this.load(manager, id)), receipt };
+      const record = await this.load(manager, id);
+      await this.webhooks.emit(manager, 'reuse.created', {
+        datasetIds: rows.map((r) => r.datasetId),
+        ...eventOf(record),
+      });
+      return { ...record, receipt };
     });
+  }
+
+  /**
+   * Evidence panels must exist and show one of the reused datasets: provenance.md §5, "evidence.figurePanels must be
+   * panels whose wasDerivedFrom includes the dataset" (figures record panel --wasDerivedFrom--> sourceData).
+   */
+  private async assertPanelsShow(
+    manager: EntityManager,
+    panelIds: readonly string[],
+    datasetIds: readonly string[],
+  ): Promise<void> {
+    if (panelIds.length === 0) return;
+    const found = await manager.find(GraphNodeEntity, {
+      where: { id: In([...panelIds]), type: 'FigurePanel' },
+      select: { id: true },
+    });
+    const missing = panelIds.filter((id) => !found.some((f) => f.id === id));
+    if (missing.length > 0) throw new UnknownFigurePanelError(missing);
+    const edges = await this.graph.edgesAround(panelIds, manager);
+    const unrelated = panelIds.filter(
+      (panel) =>
+        !edges.some((e) => e.sourceId === panel && e.relation === 'wasDerivedFrom' && datasetIds.includes(e.targetId)),
+    );
+    if (unrelated.length > 0) throw new PanelNotFromDatasetsError(unrelated);
   }
 
   /**
@@ -176,7 +229,12 @@ export class ReusesService {
           type: 'ReuseEvent',
           label: `${reuse.type} reuse in ${publication.title ?? publication.doi ?? publication.id}`,
           // The evidence level here is the one claimed; the reuses table holds the current level and status.
-          properties: { reuseType: reuse.type, evidence: reuse.evidence, description: reuse.evidenceText, figurePanels: reuse.figurePanels },
+          properties: {
+            reuseType: reuse.type,
+            evidence: reuse.evidence,
+            description: reuse.evidenceText,
+            figurePanels: reuse.figurePanels,
+          },
           // The reuse happened when the publication appeared (awards judge asOf by the works' own dates).
           occurredAt: publicationNode.occurredAt,
         },
@@ -217,7 +275,10 @@ export class ReusesService {
       (e) => e.relation === 'funding',
     );
     const grantsOf = (nodeId: string): string[] => funding.filter((e) => e.sourceId === nodeId).map((e) => e.targetId);
-    const people = await this.agents.getMany([...datasets.flatMap((d) => d.creators), ...publication.authorIds], manager);
+    const people = await this.agents.getMany(
+      [...datasets.flatMap((d) => d.creators), ...publication.authorIds],
+      manager,
+    );
     const known = new Set(people.map((p) => p.id));
     const organizations = await this.agents.getMany(
       people.flatMap((p) => p.affiliations).filter((id) => !known.has(id)),
@@ -252,7 +313,11 @@ export class ReusesService {
   }
 
   /** curator: disputed -> excluded (upheld) or active (rejected) (`reuse.resolved`). */
-  async resolve(principal: Principal, id: string, outcome: DisputeOutcome): Promise<ReuseRecord & { receipt: Receipt }> {
+  async resolve(
+    principal: Principal,
+    id: string,
+    outcome: DisputeOutcome,
+  ): Promise<ReuseRecord & { receipt: Receipt }> {
     return this.change(principal, id, { kind: 'resolve', outcome });
   }
 
@@ -270,13 +335,19 @@ export class ReusesService {
       } else if (!hasRole(principal, 'curator')) {
         throw new MissingRoleError(['curator']);
       }
-      const transition = transitionReuse(reuse, action);
+      const transition = transitionReuse({ evidence: reuse.evidence, status: reuse.status }, action);
       if (!transition.ok) throw new ReuseStateError(transition.code, transition.detail);
       const now = new Date();
       const patch: ReusePatch = { evidence: transition.next.evidence, status: transition.next.status };
       if (action.kind === 'confirm') patch.confirmedAt = now;
       if (action.kind === 'dispute') {
-        Object.assign(patch, { disputedAt: now, disputedBy: principal.agentId, disputeReason: reason ?? null, resolvedAt: null, resolvedOutcome: null });
+        Object.assign(patch, {
+          disputedAt: now,
+          disputedBy: principal.agentId,
+          disputeReason: reason ?? null,
+          resolvedAt: null,
+          resolvedOutcome: null,
+        });
       }
       if (action.kind === 'resolve') Object.assign(patch, { resolvedAt: now, resolvedOutcome: action.outcome });
       const receipt = await this.ledger.append(manager, {
@@ -291,7 +362,16 @@ export class ReusesService {
         },
       });
       await manager.update(ReuseEntity, { id }, patch);
-      return { ...(await this.load(manager, id)), receipt };
+      const record = await this.load(manager, id);
+      if (action.kind !== 'confirm') {
+        const details = action.kind === 'dispute' ? { reason: reason ?? null } : { outcome: action.outcome };
+        await this.webhooks.emit(manager, action.kind === 'dispute' ? 'reuse.disputed' : 'reuse.resolved', {
+          datasetIds: record.datasets.map((d) => d.datasetId),
+          ...eventOf(record),
+          ...details,
+        });
+      }
+      return { ...record, receipt };
     });
   }
 
@@ -317,7 +397,10 @@ export class ReusesService {
    * shortest path kept), one item per reused dataset, newest claim first. Disputed and excluded reuses are listed
    * with their status.
    */
-  async listForAgent(agentId: string, query: AgentReusesQuery): Promise<{ items: AgentReuseRow[]; nextCursor: string | null }> {
+  async listForAgent(
+    agentId: string,
+    query: AgentReusesQuery,
+  ): Promise<{ items: AgentReuseRow[]; nextCursor: string | null }> {
     await this.agents.get(agentId);
     const limit = query.limit ?? 50;
     const cursor = decodeFeedCursor(query.cursor);
@@ -357,32 +440,44 @@ export class ReusesService {
         limit + 1,
       ],
     );
-    const items = rows.slice(0, limit).map(
-      (row): AgentReuseRow => ({
-        reuseId: row.reuse_id as string,
-        type: row.type as ReuseType,
-        evidence: row.evidence as EvidenceLevel,
-        status: row.status as ReuseStatus,
-        datasetId: row.dataset_id as string,
-        path: row.path as string[],
-        level: row.level as IndependenceLevel,
-        reason: row.reason as IndependenceAssessment['reason'],
-        publication: {
-          id: row.publication_id as string,
-          doi: row.doi as string | null,
-          title: row.title as string | null,
-          issued: row.issued as string | null,
-        },
-        createdAt: row.created_at as Date,
-        ledgerSeq: BigInt(row.ledger_seq as string),
-      }),
-    );
+    const items = rows.slice(0, limit).map((row): AgentReuseRow => ({
+      reuseId: row.reuse_id as string,
+      type: row.type as ReuseType,
+      evidence: row.evidence as EvidenceLevel,
+      status: row.status as ReuseStatus,
+      datasetId: row.dataset_id as string,
+      path: row.path as string[],
+      level: row.level as IndependenceLevel,
+      reason: row.reason as IndependenceAssessment['reason'],
+      publication: {
+        id: row.publication_id as string,
+        doi: row.doi as string | null,
+        title: row.title as string | null,
+        issued: row.issued as string | null,
+      },
+      createdAt: row.created_at as Date,
+      ledgerSeq: BigInt(row.ledger_seq as string),
+    }));
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.ledgerSeq.toString(), id: last.datasetId }) : null,
+      nextCursor:
+        rows.length > limit && last ? encodeCursor({ at: last.ledgerSeq.toString(), id: last.datasetId }) : null,
     };
   }
+}
+
+/** What webhook receivers learn about a reuse (ids and levels; the full record is at GET /v1/reuses/:id). */
+function eventOf(record: ReuseRecord): Record<string, unknown> {
+  const { reuse, publication, datasets } = record;
+  return {
+    reuse: reuse.id,
+    type: reuse.type,
+    evidence: reuse.evidence,
+    status: reuse.status,
+    publication: { id: publication.id, doi: publication.doi, title: publication.title, issued: publication.issued },
+    independence: datasets.map((d) => ({ dataset: d.datasetId, level: d.level })),
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -391,7 +486,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function decodeFeedCursor(value: string | undefined): { at: string; id: string } | null {
   const cursor = decodeCursor(value);
   if (cursor !== null && (!/^\d{1,19}$/.test(cursor.at) || !UUID.test(cursor.id))) {
-    throw new ValidationFailedError([{ field: 'cursor', message: 'is not a cursor this service issued' }], 'INVALID_CURSOR');
+    throw new ValidationFailedError(
+      [{ field: 'cursor', message: 'is not a cursor this service issued' }],
+      'INVALID_CURSOR',
+    );
   }
   return cursor;
 }

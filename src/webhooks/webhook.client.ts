@@ -61,7 +61,7 @@ export async function postWebhook(
       callback(Object.assign(new Error('no vetted address for this family'), { code: 'ENOTFOUND' }), '', 0);
       return;
     }
-    if (options.all) callback(null, candidates as LookupAddress[]);
+    if (options.all) callback(null, candidates);
     else callback(null, candidates[0].address, candidates[0].family);
   };
   const options: RequestOptions = {

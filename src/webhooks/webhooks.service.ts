@@ -180,11 +180,11 @@ export class WebhooksService implements OnModuleInit {
     if (events.length === 0) return 0;
     const names = [...new Set(events.map((e) => e.event))];
     const subscriptions = (
-      (await manager.query(
+      await manager.query<Array<{ id: string; owner_id: string | null; scope: 'own' | 'all'; events: string[] }>>(
         `SELECT id, owner_id, scope, to_jsonb(events) AS events FROM webhook_subscriptions
          WHERE active AND events && $1::text[]`,
         [names],
-      )) as Array<{ id: string; owner_id: string | null; scope: 'own' | 'all'; events: string[] }>
+      )
     ).map((r): SubscriptionScope => ({ id: r.id, ownerId: r.owner_id, scope: r.scope, events: r.events }));
     if (subscriptions.length === 0) return 0;
     const audiences = await this.datasetAudiences(
@@ -229,10 +229,10 @@ export class WebhooksService implements OnModuleInit {
   private async datasetAudiences(manager: EntityManager, ids: readonly string[]): Promise<Map<string, string[]>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const rows = (await manager.query(
+    const rows = await manager.query<Array<{ id: string; owner_id: string | null; creators: string[] }>>(
       `SELECT id, owner_id, to_jsonb(creators) AS creators FROM datasets WHERE id = ANY($1::uuid[])`,
       [unique],
-    )) as Array<{ id: string; owner_id: string | null; creators: string[] }>;
+    );
     return new Map(rows.map((r) => [r.id, r.owner_id ? [...r.creators, r.owner_id] : r.creators]));
   }
 

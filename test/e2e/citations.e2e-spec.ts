@@ -121,7 +121,7 @@ describe('dataset citations (e2e)', () => {
     ['text/x-bibliography', 'apa', 'text/x-bibliography; charset=utf-8'],
     ['application/x-bibtex', 'bibtex', 'application/x-bibtex; charset=utf-8'],
     ['application/x-research-info-systems', 'ris', 'application/x-research-info-systems; charset=utf-8'],
-    ['application/vnd.citationstyles.csl+json', 'csl', 'application/vnd.citationstyles.csl+json'],
+    ['application/vnd.citationstyles.csl+json', 'csl', 'application/vnd.citationstyles.csl+json; charset=utf-8'],
     ['application/pdf;q=1, application/x-bibtex;q=0.5', 'bibtex', 'application/x-bibtex; charset=utf-8'],
     ['*/*', 'apa', 'text/x-bibliography; charset=utf-8'],
   ])('Accept: %s gives %s', async (accept, style, contentType) => {
@@ -309,7 +309,8 @@ describe('citation import (e2e)', () => {
   it.each([
     [{ foo: 1 }, 400, 'LINK_FORMAT_UNRECOGNIZED'],
     ['"just a string"', 400, 'LINK_FORMAT_UNRECOGNIZED'],
-    [['not a link package'], 422, 'NO_USABLE_LINKS'],
+    [['not a link package'], 400, 'LINK_FORMAT_UNRECOGNIZED'],
+    [[{ RelationshipType: { Name: 'References' } }, { RelationshipType: { Name: 'IsNewVersionOf' } }], 422, 'NO_USABLE_LINKS'],
   ])('refuses %j with %i %s and writes nothing', async (body, status, code) => {
     const before = await ledgerSize(t);
     const req = t.http.post('/v1/citations/import').set(curator.headers);

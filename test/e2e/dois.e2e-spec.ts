@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
+import { JobsService } from '../../src/core/jobs/jobs.service.js';
 import { isValidDoiSuffix } from '../../src/dois/doi-suffix.rules.js';
 import { GraphService } from '../../src/graph/graph.service.js';
 import { resolveDataCiteSchemaDir } from '../fixtures/datacite/schema-location.js';
@@ -38,9 +42,21 @@ describe('DOIs with the default fake provider (e2e)', () => {
   let curator: Actor;
   let stranger: Actor;
   let publisher: string;
+  let receiver: Server;
+  const hooks: Array<{ event: string; data: { doi: string; datasetIds: string[]; provider: string } }> = [];
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // A local webhook receiver (the service may deliver to loopback only with WEBHOOK_ALLOW_PRIVATE).
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        hooks.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
     db = await connect(t.db.url);
     depositor = await createActor(t, ['depositor'], { givenName: 'Josiah', familyName: 'Carberry', orcid: ORCID });
     curator = await createActor(t, ['curator']);
@@ -51,12 +67,15 @@ describe('DOIs with the default fake provider (e2e)', () => {
   afterAll(async () => {
     await db.end();
     await t.close();
+    await new Promise((resolve) => receiver.close(resolve));
   });
 
   const deposit = (fields: Record<string, unknown> = {}) => depositDataset(t, depositor, { publisher, ...fields });
   const mint = (id: string, as: Actor = depositor) => t.http.post(`/v1/datasets/${id}/doi`).set(as.headers);
 
-  it('assigns the DOI at once, then the job makes it findable, every step in the ledger', async () => {
+  it('assigns the DOI at once, then the job makes it findable, every step in the ledger, and tells subscribers', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    await t.http.post('/v1/webhooks').set(depositor.headers).send({ url: `http://127.0.0.1:${port}/hooks`, events: ['doi.findable'] }).expect(201);
     const ds = await deposit({ organism: 'NCBITaxon:9606' });
     const res = await mint(ds.id).expect(202);
     expect(res.body).toMatchObject({ datasetId: ds.id, doiState: 'pending', provider: 'fake' });
@@ -82,6 +101,9 @@ describe('DOIs with the default fake provider (e2e)', () => {
     const dataset = await t.http.get(`/v1/datasets/${ds.id}`).expect(200);
     expect(dataset.body).toMatchObject({ doi: res.body.doi, doiState: 'findable', iri: `https://doi.org/${res.body.doi}` });
     expect(await doiTrail(db, ds.id)).toEqual(['none->pending', 'pending->findable']);
+    expect(hooks.filter((h) => h.data.doi === res.body.doi)).toEqual([
+      { id: expect.any(String), event: 'doi.findable', createdAt: expect.any(String), data: { datasetIds: [ds.id], doi: res.body.doi, provider: 'fake' } },
+    ]);
 
     const again = await mint(ds.id).expect(409);
     expect(again.body).toMatchObject({ code: 'DOI_ALREADY_ASSIGNED', doi: res.body.doi, doiState: 'findable' });
@@ -332,11 +354,15 @@ describe('DOIs registered at the DataCite emulator (e2e)', () => {
     await t.drainJobs();
     expect(relations(emulator.dois.get(rawDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([`IsSourceOf DOI ${derivedDoi}`]);
     expect(relations(emulator.dois.get(derivedDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([`IsDerivedFrom DOI ${rawDoi}`]);
-    // A re-run with nothing new sends nothing.
+    // The job is idempotent: run again with nothing new, it sends nothing.
     const before = emulator.requests.length;
-    await t.http.post(`/v1/datasets/${raw.id}/doi/retry`).set(depositor.headers).expect(409);
+    await t.app.get(DataSource).transaction((m) => t.app.get(JobsService).enqueue(m, 'doi-sync', `doi-sync-${raw.id}`, { datasetId: raw.id }));
+    t.app.get(JobsService).notify();
     await t.drainJobs();
     expect(emulator.requests.length).toBe(before);
+    const job = await t.app.get(DataSource).query(`SELECT status, generation FROM outbox WHERE job_key = $1`, [`doi-sync-${raw.id}`]);
+    expect(job).toEqual([{ status: 'done', generation: expect.any(Number) }]);
+    expect(job[0].generation).toBeGreaterThan(2);
   });
 
   it('hides a withdrawn DOI at DataCite and points it at the tombstone', async () => {

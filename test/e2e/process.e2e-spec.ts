@@ -93,6 +93,7 @@ describe('the built service as users run it', () => {
         p,
       );
       const acknowledged: Array<{ seq: string; leafHash: string }> = [];
+      const refused: string[] = [];
       let stop = false;
       const writer = async (w: number) => {
         for (let i = 0; !stop; i++) {
@@ -103,13 +104,21 @@ describe('the built service as users run it', () => {
               body: JSON.stringify({ kind: 'person', name: `Writer ${w} item ${i}` }),
             });
             if (res.status === 201) acknowledged.push(((await res.json()) as { receipt: { seq: string; leafHash: string } }).receipt);
+            else refused.push(`${res.status} ${await res.text()}`);
           } catch {
             return; // the process is gone
           }
         }
       };
       const writers = [0, 1, 2, 3, 4, 5].map(writer);
-      while (acknowledged.length < 40) await sleep(10);
+      const deadline = Date.now() + 30_000;
+      while (acknowledged.length < 40) {
+        if (Date.now() > deadline || refused.length > 0) {
+          stop = true;
+          throw new Error(`writes did not go through: ${acknowledged.length} acknowledged, refused: ${refused.slice(0, 3).join(' | ')}`);
+        }
+        await sleep(10);
+      }
       child.kill('SIGKILL');
       stop = true;
       await Promise.all(writers);

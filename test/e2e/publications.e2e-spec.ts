@@ -14,7 +14,8 @@ describe('publications (e2e)', () => {
   let db: pg.Client;
   let depositor: Actor;
 
-  const ledgerSize = async (): Promise<string> => (await db.query<{ size: string }>('SELECT size FROM ledger_head')).rows[0].size;
+  const ledgerSize = async (): Promise<string> =>
+    (await db.query<{ size: string }>('SELECT size FROM ledger_head')).rows[0].size;
   const count = async (table: 'publications' | 'agents' | 'graph_nodes'): Promise<number> =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
@@ -72,8 +73,14 @@ describe('publications (e2e)', () => {
     expect(entry.body.kind).toBe('publication.registered');
     expect(entry.body.payload).toMatchObject({ id: res.body.id, doi: '10.5555/pub.one', metadataStatus: 'complete' });
 
-    const node = await db.query('SELECT type, iri, occurred_at, ledger_seq FROM graph_nodes WHERE id = $1', [res.body.id]);
-    expect(node.rows[0]).toMatchObject({ type: 'Publication', iri: 'https://doi.org/10.5555/pub.one', ledger_seq: res.body.receipt.seq });
+    const node = await db.query('SELECT type, iri, occurred_at, ledger_seq FROM graph_nodes WHERE id = $1', [
+      res.body.id,
+    ]);
+    expect(node.rows[0]).toMatchObject({
+      type: 'Publication',
+      iri: 'https://doi.org/10.5555/pub.one',
+      ledger_seq: res.body.receipt.seq,
+    });
     expect((node.rows[0].occurred_at as Date).toISOString()).toBe('2021-03-04T00:00:00.000Z');
     const edges = await db.query(
       `SELECT e.target_id, e.properties->>'position' AS position, n.type FROM graph_edges e JOIN graph_nodes n ON n.id = e.target_id
@@ -111,7 +118,11 @@ describe('publications (e2e)', () => {
   });
 
   it('parses RIS and puts a linked agent in the place of the author with her name, with the ORCID only it knows', async () => {
-    const emilie = await createPerson(t, { givenName: 'Émilie', familyName: 'de Chaumont', name: 'Émilie de Chaumont' });
+    const emilie = await createPerson(t, {
+      givenName: 'Émilie',
+      familyName: 'de Chaumont',
+      name: 'Émilie de Chaumont',
+    });
     const roe = await createPerson(t, { givenName: 'Richard', familyName: 'Roe', orcid: ORCID_ROE });
     const agentsBefore = await count('agents');
     const res = await t.http
@@ -137,15 +148,28 @@ describe('publications (e2e)', () => {
 
   it('stores a DOI alone as metadata pending, and answers a second registration of it with 200 and nothing written', async () => {
     const author = await createPerson(t);
-    const res = await t.http.post('/v1/publications').set(depositor.headers).send({ doi: 'doi:10.5555/Only.A.DOI', authors: [author.id] }).expect(201);
-    expect(res.body).toMatchObject({ doi: '10.5555/only.a.doi', title: null, issued: null, metadataStatus: 'pending', csl: null });
+    const res = await t.http
+      .post('/v1/publications')
+      .set(depositor.headers)
+      .send({ doi: 'doi:10.5555/Only.A.DOI', authors: [author.id] })
+      .expect(201);
+    expect(res.body).toMatchObject({
+      doi: '10.5555/only.a.doi',
+      title: null,
+      issued: null,
+      metadataStatus: 'pending',
+      csl: null,
+    });
     expect(res.body.authors).toEqual([expect.objectContaining({ agentId: author.id })]);
     const node = await db.query('SELECT type, label, occurred_at FROM graph_nodes WHERE id = $1', [res.body.id]);
     expect(node.rows[0]).toEqual({ type: 'Publication', label: '10.5555/only.a.doi', occurred_at: null });
 
     const size = await ledgerSize();
     const publications = await count('publications');
-    for (const body of [{ doi: 'https://doi.org/10.5555/ONLY.A.DOI' }, { csl: { title: 'Other', DOI: '10.5555/only.a.doi' } }]) {
+    for (const body of [
+      { doi: 'https://doi.org/10.5555/ONLY.A.DOI' },
+      { csl: { title: 'Other', DOI: '10.5555/only.a.doi' } },
+    ]) {
       const again = await t.http.post('/v1/publications').set(depositor.headers).send(body).expect(200);
       expect(again.body.id).toBe(res.body.id);
       expect(again.body.metadataStatus).toBe('pending');
@@ -171,7 +195,9 @@ describe('publications (e2e)', () => {
     expect(byDoi.body.items.map((p: { id: string }) => p.id)).toEqual([ids[1]]);
     const first = await t.http.get(`/v1/publications?author=${author.id}&limit=2`).expect(200);
     expect(first.body.items.map((p: { id: string }) => p.id)).toEqual([ids[2], ids[1]]);
-    const second = await t.http.get(`/v1/publications?author=${author.id}&limit=2&cursor=${first.body.nextCursor}`).expect(200);
+    const second = await t.http
+      .get(`/v1/publications?author=${author.id}&limit=2&cursor=${first.body.nextCursor}`)
+      .expect(200);
     expect(second.body.items.map((p: { id: string }) => p.id)).toEqual([ids[0]]);
     expect(second.body.nextCursor).toBeNull();
     await t.http.get('/v1/publications?doi=not-a-doi').expect(400);
@@ -184,20 +210,56 @@ describe('publications (e2e)', () => {
       organization = (await createOrganization(t)).id;
     });
 
-    it.each<[string, () => Record<string, unknown>, number, string, RegExp?]>([
-      ['a malformed DOI', () => ({ doi: '11.1234/abc' }), 400, 'INVALID_DOI'],
-      ['a DOI without suffix', () => ({ doi: '10.1234/' }), 400, 'INVALID_DOI'],
-      ['truncated BibTeX', () => ({ bibtex: '@article{x, title={Segmentation' }), 422, 'BIBTEX_PARSE_ERROR', /EOF/],
-      ['two BibTeX entries', () => ({ bibtex: '@misc{a, title={A}}\n@misc{b, title={B}}' }), 422, 'BIBTEX_PARSE_ERROR', /found 2/],
-      ['text that is not RIS', () => ({ ris: 'hello world' }), 422, 'RIS_PARSE_ERROR', /No RIS record/],
-      ['CSL with an author that is not a list', () => ({ csl: { title: 'x', author: 'Doe' } }), 422, 'CSL_INVALID'],
-      ['CSL without a title', () => ({ csl: { type: 'article', DOI: '10.5555/untitled' } }), 422, 'CSL_INVALID', /no title/],
-      ['nothing at all', () => ({}), 400, 'METADATA_MISSING'],
-      ['a DOI that contradicts the metadata', () => ({ doi: '10.5555/a', csl: { title: 'x', DOI: '10.5555/b' } }), 400, 'DOI_MISMATCH'],
-      ['an organization as author', () => ({ doi: '10.5555/org-author', authors: [organization] }), 422, 'AUTHOR_NOT_A_PERSON'],
-      ['an unknown author agent', () => ({ doi: '10.5555/ghost', authors: ['00000000-0000-4000-8000-000000000000'] }), 404, 'AGENT_NOT_FOUND'],
-      ['an unknown field', () => ({ doi: '10.5555/typo', author: [] }), 400, 'UNKNOWN_FIELD'],
-    ])('%s -> %i %s', async (_, body, status, code, detail) => {
+    it.each<[string, number, string, () => Record<string, unknown>, RegExp | null]>([
+      ['a malformed DOI', 400, 'INVALID_DOI', () => ({ doi: '11.1234/abc' }), null],
+      ['a DOI without suffix', 400, 'INVALID_DOI', () => ({ doi: '10.1234/' }), null],
+      ['truncated BibTeX', 422, 'BIBTEX_PARSE_ERROR', () => ({ bibtex: '@article{x, title={Segmentation' }), /EOF/],
+      [
+        'two BibTeX entries',
+        422,
+        'BIBTEX_PARSE_ERROR',
+        () => ({ bibtex: '@misc{a, title={A}}\n@misc{b, title={B}}' }),
+        /found 2/,
+      ],
+      ['text that is not RIS', 422, 'RIS_PARSE_ERROR', () => ({ ris: 'hello world' }), /No RIS record/],
+      [
+        'CSL with an author that is not a list',
+        422,
+        'CSL_INVALID',
+        () => ({ csl: { title: 'x', author: 'Doe' } }),
+        null,
+      ],
+      [
+        'CSL without a title',
+        422,
+        'CSL_INVALID',
+        () => ({ csl: { type: 'article', DOI: '10.5555/untitled' } }),
+        /no title/,
+      ],
+      ['nothing at all', 400, 'METADATA_MISSING', () => ({}), null],
+      [
+        'a DOI that contradicts the metadata',
+        400,
+        'DOI_MISMATCH',
+        () => ({ doi: '10.5555/a', csl: { title: 'x', DOI: '10.5555/b' } }),
+        null,
+      ],
+      [
+        'an organization as author',
+        422,
+        'AUTHOR_NOT_A_PERSON',
+        () => ({ doi: '10.5555/org-author', authors: [organization] }),
+        null,
+      ],
+      [
+        'an unknown author agent',
+        404,
+        'AGENT_NOT_FOUND',
+        () => ({ doi: '10.5555/ghost', authors: ['00000000-0000-4000-8000-000000000000'] }),
+        null,
+      ],
+      ['an unknown field', 400, 'UNKNOWN_FIELD', () => ({ doi: '10.5555/typo', author: [] }), null],
+    ])('%s -> %i %s', async (_, status, code, body, detail) => {
       const size = await ledgerSize();
       const publications = await count('publications');
       const agents = await count('agents');

@@ -70,7 +70,7 @@ describe('webhooks (e2e)', () => {
   }
 
   /** Runs jobs until `done` holds; retries are scheduled a little later, so one drain is not always enough. */
-  async function drainUntil(done: () => Promise<boolean>): Promise<void> {
+  async function drainUntil(done: () => boolean | Promise<boolean>): Promise<void> {
     for (let i = 0; i < 100; i++) {
       await t.drainJobs();
       if (await done()) return;
@@ -104,7 +104,7 @@ describe('webhooks (e2e)', () => {
     expect(all.scope).toBe('all');
 
     await importLinks([scholix('10.5555/jcb.2024.0101', `10.6019/${accession}`)]);
-    await drainUntil(async () => receiver.received('/owner').length === 1 && receiver.received('/curator').length === 1);
+    await drainUntil(() => receiver.received('/owner').length === 1 && receiver.received('/curator').length === 1);
 
     const [request] = receiver.received('/owner');
     expect(verifyAsReceiver(mine.secret, request)).toBe(true);
@@ -198,7 +198,7 @@ describe('webhooks (e2e)', () => {
     expect(again.body.code).toBe('WEBHOOK_ALREADY_DELETED');
 
     await importLinks([scholix('10.5555/jcb.2024.0104', `10.6019/${accession}`)]);
-    await drainUntil(async () => receiver.received('/owner').some((r) => r.body.includes('jcb.2024.0104')));
+    await drainUntil(() => receiver.received('/owner').some((r) => r.body.includes('jcb.2024.0104')));
     expect(receiver.received('/gone')).toHaveLength(0);
     expect(await deliveries(gone.id, owner.headers)).toHaveLength(0);
   });

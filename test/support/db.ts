@@ -11,7 +11,7 @@ export interface TestDatabase {
 /** A fresh database for one test file, cloned from the migrated template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const server = readTestServer();
-  const name = `${server.template.replace(/_template$/, '')}_${randomBytes(5).toString('hex')}`;
+  const name = `${server.prefix}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
   try {

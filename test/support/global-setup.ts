@@ -1,4 +1,5 @@
 import './ts-resolve-hook.cjs';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { defaultEmbeddedPort } from '../../src/core/config/env.schema.js';
 import { runMigrations } from '../../src/core/database/bootstrap.js';
@@ -26,16 +27,16 @@ export default async function globalSetup(): Promise<void> {
   }
   const dbName = decodeURIComponent(new URL(baseUrl).pathname.slice(1)) || 'ledger_test';
   assertTestDatabaseName(dbName);
-  const template = `${dbName}_template`;
+  // One template per run, so concurrent runs against one server (two terminals, two checkouts) never clash.
+  const template = `${dbName}_tpl_${randomBytes(4).toString('hex')}`;
   const adminUrl = withDatabase(baseUrl, 'postgres');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
     await admin.query(`CREATE DATABASE "${template}"`);
   } finally {
     await admin.end();
   }
   await runMigrations(withDatabase(baseUrl, template));
-  process.env[TEST_SERVER_ENV] = JSON.stringify({ adminUrl, template });
+  process.env[TEST_SERVER_ENV] = JSON.stringify({ adminUrl, template, prefix: dbName });
 }

@@ -5,6 +5,8 @@ export interface TestServer {
   /** A URL to the server's maintenance database, used to create and drop per-file databases. */
   adminUrl: string;
   template: string;
+  /** Per-file databases are named `<prefix>_<random>`. */
+  prefix: string;
 }
 
 export const TEST_SERVER_ENV = 'LEDGER_TEST_SERVER';

@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { ENTITY_TAG_ROLES, ENTITY_TAG_TYPES } from '../../provenance/provenance.rules.js';
 import type { EntityTagRole, EntityTagType } from '../../provenance/graph-mapping.rules.js';
 

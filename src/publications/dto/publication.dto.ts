@@ -52,7 +52,12 @@ export function toPublicationDto(p: PublicationEntity, publicBaseUrl: string): P
     issued: p.issued,
     containerTitle: p.containerTitle,
     type: p.cslType,
-    authors: p.authors.map((a) => ({ family: a.family, given: a.given, ...(a.orcid ? { orcid: a.orcid } : {}), agentId: a.agentId })),
+    authors: p.authors.map((a) => ({
+      family: a.family,
+      given: a.given,
+      ...(a.orcid ? { orcid: a.orcid } : {}),
+      agentId: a.agentId,
+    })),
     metadataStatus: p.metadataStatus,
     csl: p.csl,
     createdBy: p.createdBy,

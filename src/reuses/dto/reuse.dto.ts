@@ -55,11 +55,17 @@ export class ReuseWithReceiptDto extends ReuseDto {
   receipt: ReceiptDto;
 }
 
-export function toReusePublicationDto(p: Pick<PublicationEntity, 'id' | 'doi' | 'title' | 'issued'>): ReusePublicationDto {
+export function toReusePublicationDto(
+  p: Pick<PublicationEntity, 'id' | 'doi' | 'title' | 'issued'>,
+): ReusePublicationDto {
   return { id: p.id, doi: p.doi, title: p.title, issued: p.issued };
 }
 
-export function toReuseDto(reuse: ReuseEntity, datasets: readonly ReuseDatasetEntity[], publication: PublicationEntity): ReuseDto {
+export function toReuseDto(
+  reuse: ReuseEntity,
+  datasets: readonly ReuseDatasetEntity[],
+  publication: PublicationEntity,
+): ReuseDto {
   return {
     id: reuse.id,
     publication: toReusePublicationDto(publication),
@@ -70,7 +76,12 @@ export function toReuseDto(reuse: ReuseEntity, datasets: readonly ReuseDatasetEn
     figurePanels: reuse.figurePanels,
     independence: [...datasets]
       .sort((a, b) => a.position - b.position)
-      .map((d) => ({ dataset: d.datasetId, level: d.level, reason: d.reason, edgeLedgerSeq: d.edgeLedgerSeq.toString() })),
+      .map((d) => ({
+        dataset: d.datasetId,
+        level: d.level,
+        reason: d.reason,
+        edgeLedgerSeq: d.edgeLedgerSeq.toString(),
+      })),
     dispute:
       reuse.disputedAt === null
         ? null

@@ -12,7 +12,10 @@ import type { DisputeOutcome, EvidenceLevel, ReuseStatus, ReuseType } from '../r
 @Index('reuses_publication_idx', ['publicationId'])
 @Check('reuses_status_check', `"status" IN ('active', 'disputed', 'excluded')`)
 @Check('reuses_evidence_check', `"evidence" IN ('asserted', 'curated')`)
-@Check('reuses_type_check', `"type" IN ('benchmarking', 'training', 'secondary-analysis', 'integration', 'replication')`)
+@Check(
+  'reuses_type_check',
+  `"type" IN ('benchmarking', 'training', 'secondary-analysis', 'integration', 'replication')`,
+)
 export class ReuseEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
