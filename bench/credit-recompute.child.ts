@@ -66,6 +66,8 @@ function main(): void {
   const seed = arg('seed', 1);
   const reps = arg('reps', 3);
   const incrementalRuns = arg('incremental', 100);
+  // Large graphs make single incremental runs slow: stop after this long (at least 20 runs) rather than after N.
+  const incrementalBudgetMs = arg('incremental-budget-ms', 60_000);
 
   let rows: CreditRows;
   {
@@ -125,7 +127,8 @@ function main(): void {
     // A new reuse lands where reuses land: on a uniformly drawn existing reuse edge, so hot datasets are hit as often
     // as the power law makes them.
     const rng = createRng(seed + 7);
-    for (let r = 0; r < incrementalRuns; r += 1) {
+    const budgetEnds = performance.now() + incrementalBudgetMs;
+    for (let r = 0; r < incrementalRuns && (r < 20 || performance.now() < budgetEnds); r += 1) {
       const reuse = rows.reuses[rng.int(rows.reuses.length)];
       const changed = [built.publicationNode.get(reuse.publicationId) as number, built.datasetNode.get(reuse.datasetIds[0]) as number];
       const t1 = performance.now();

@@ -44,7 +44,10 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
     // Heap headroom far above the 1 GB goal: the run reports what it needed rather than dying at Node's default cap.
     const heapMb = 12_288;
     const rowsOnly = await runChild([...common, '--rows-only'], heapMb);
-    const full = await runChild([...common, '--incremental', String(profile.incrementalRuns)], heapMb);
+    const full = await runChild(
+      [...common, '--incremental', String(profile.incrementalRuns), '--incremental-budget-ms', String(profile.incrementalBudgetMs)],
+      heapMb,
+    );
     const label = sizeLabel(size);
     const peakRssMb = Math.round(full.peakRssMb);
     const fullResult = compare(

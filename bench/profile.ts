@@ -19,6 +19,8 @@ export interface Profile {
   creditSizes: number[];
   creditReps: number;
   incrementalRuns: number;
+  /** Wall-clock cap on the incremental runs of one size (at least 20 runs are made). */
+  incrementalBudgetMs: number;
   /** Size of the synthetic ledger deposited through the API for the HTTP workloads. */
   apiLedgerSize: number;
   provenance: { nodesPerDocument: number; documents: number; lineageSamples: number };
@@ -41,11 +43,12 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     creditSizes: [100_000],
     creditReps: 3,
     incrementalRuns: 100,
-    apiLedgerSize: 800,
+    incrementalBudgetMs: 20_000,
+    apiLedgerSize: 500,
     provenance: { nodesPerDocument: 200, documents: 5, lineageSamples: 100 },
-    doi: { latencySamples: 20, throughputDois: 60, rateLimit: 40, rateWindowSeconds: 2 },
+    doi: { latencySamples: 20, throughputDois: 60, rateLimit: 10, rateWindowSeconds: 1 },
     verificationSamples: 20,
-    audit: { grants: 1_000, samples: 5 },
+    audit: { grants: 200, samples: 5 },
   },
   full: {
     name: 'full',
@@ -60,9 +63,10 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     creditSizes: [100_000, 1_000_000],
     creditReps: 3,
     incrementalRuns: 200,
+    incrementalBudgetMs: 90_000,
     apiLedgerSize: 3_000,
     provenance: { nodesPerDocument: 1_000, documents: 7, lineageSamples: 300 },
-    doi: { latencySamples: 60, throughputDois: 200, rateLimit: 40, rateWindowSeconds: 2 },
+    doi: { latencySamples: 60, throughputDois: 200, rateLimit: 20, rateWindowSeconds: 1 },
     verificationSamples: 60,
     audit: { grants: 10_000, samples: 10 },
   },

@@ -73,7 +73,8 @@ async function runImport(ctx: BenchContext, seeded: SeededLedger): Promise<void>
       await client.query('BEGIN');
       await client.query(
         `INSERT INTO bench.raw_nodes (id, iri, type, label, properties, ledger_seq)
-         SELECT n.id, n.iri, n.type, n.label, n.properties, 0 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS n(id, iri, type, label, properties)`,
+         SELECT n.id, n.iri, n.type, n.label, n.properties, 0 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS n(id, iri, type, label, properties)
+         ON CONFLICT DO NOTHING`,
         [nodes.map((n) => n[0]), nodes.map((n) => n[1]), nodes.map((n) => n[2]), nodes.map((n) => n[3]), nodes.map((n) => n[4])],
       );
       await client.query(

@@ -40,6 +40,8 @@ export interface MachineInfo {
   node: string;
   postgres: string;
   postgresSource: 'embedded' | 'BENCH_DATABASE_URL';
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews everything. */
+  loadAverage: { start: number; end: number };
 }
 
 export interface BenchResults {
@@ -111,7 +113,8 @@ export function renderMachine(results: BenchResults): string {
   const m = results.machine;
   return (
     `${results.profile} profile, ${results.startedAt.slice(0, 10)}, commit ${results.gitSha}: ${m.cores} cores (${m.cpuModel}), ` +
-    `${m.memoryGb} GB, ${m.os}, Node ${m.node}, PostgreSQL ${m.postgres} (${m.postgresSource}); ran ${Math.round(results.durationSeconds)} s.`
+    `${m.memoryGb} GB, ${m.os}, Node ${m.node}, PostgreSQL ${m.postgres} (${m.postgresSource}); ran ${Math.round(results.durationSeconds)} s; ` +
+    `load average ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end.`
   );
 }
 

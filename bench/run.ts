@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const only = option('only');
   const groups = new Set<Group>(only ? (only.split(',') as Group[]) : GROUPS);
   const startedAt = new Date().toISOString();
+  const loadAtStart = Number(loadavg()[0].toFixed(2));
   log(`${profile.name} profile, seed ${seed}, workloads: ${[...groups].join(', ')}`);
 
   let emulator: DataCiteEmulator | null = null;
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
       node: process.versions.node,
       postgres: db.version,
       postgresSource: db.source,
+      loadAverage: { start: loadAtStart, end: Number(loadavg()[0].toFixed(2)) },
     };
     const results: BenchResults = {
       schema: 1,

@@ -14,8 +14,22 @@ const ID = '6f1c2d3e-0000-4000-8000-000000000001';
 
 describe('buildDatasetCitationInput', () => {
   const agents: CitableAgent[] = [
-    { id: 'a1', kind: 'person', name: 'Ana Silva', givenName: 'Ana', familyName: 'Silva', orcid: 'https://orcid.org/0000-0002-1825-0097' },
-    { id: 'a2', kind: 'organization', name: 'Broad Bioimage Benchmark Collection', givenName: null, familyName: null, orcid: null },
+    {
+      id: 'a1',
+      kind: 'person',
+      name: 'Ana Silva',
+      givenName: 'Ana',
+      familyName: 'Silva',
+      orcid: 'https://orcid.org/0000-0002-1825-0097',
+    },
+    {
+      id: 'a2',
+      kind: 'organization',
+      name: 'Broad Bioimage Benchmark Collection',
+      givenName: null,
+      familyName: null,
+      orcid: null,
+    },
     { id: 'a3', kind: 'person', name: 'Prince', givenName: null, familyName: null, orcid: null },
     { id: 'pub', kind: 'organization', name: 'EMBL-EBI', givenName: null, familyName: null, orcid: null },
   ];
@@ -115,8 +129,14 @@ describe('identifiers', () => {
   });
 
   it.each([
-    [{ citing: '10.1038/s41592-024-0001-x', citingScheme: 'doi' as const }, 'https://doi.org/10.1038/s41592-024-0001-x'],
-    [{ citing: 'https://www.biorxiv.org/content/x', citingScheme: 'url' as const }, 'https://www.biorxiv.org/content/x'],
+    [
+      { citing: '10.1038/s41592-024-0001-x', citingScheme: 'doi' as const },
+      'https://doi.org/10.1038/s41592-024-0001-x',
+    ],
+    [
+      { citing: 'https://www.biorxiv.org/content/x', citingScheme: 'url' as const },
+      'https://www.biorxiv.org/content/x',
+    ],
   ])('citingIri(%j) = %s', (link, iri) => {
     expect(citingIri(link)).toBe(iri);
   });
@@ -145,7 +165,10 @@ describe('matchCitedDataset', () => {
     ...fields,
   });
   const own = candidate(ID, { doi: '10.80000/ABC-DEF', createdAt: at(20) });
-  const listed = candidate('listed', { identifiers: [{ scheme: 'doi', value: 'https://doi.org/10.6019/S-BIAD901' }], createdAt: at(15) });
+  const listed = candidate('listed', {
+    identifiers: [{ scheme: 'doi', value: 'https://doi.org/10.6019/S-BIAD901' }],
+    createdAt: at(15),
+  });
   const byAccession = candidate('by-accession', { accession: 'S-BIAD901', createdAt: at(1) });
   const byAccessionLater = candidate('by-accession-v2', { accession: 'S-BIAD901', createdAt: at(5) });
   const byPage = candidate('by-page', { landingPage: 'https://idr.openmicroscopy.org/webclient/?show=screen-102' });

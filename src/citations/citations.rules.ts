@@ -71,7 +71,10 @@ export interface DatasetLookup {
   urls: string[];
 }
 
-export function collectDatasetLookup(links: readonly Pick<ImportedLink, 'cited' | 'citedScheme'>[], publicBaseUrl: string): DatasetLookup {
+export function collectDatasetLookup(
+  links: readonly Pick<ImportedLink, 'cited' | 'citedScheme'>[],
+  publicBaseUrl: string,
+): DatasetLookup {
   const ids = new Set<string>();
   const dois = new Set<string>();
   const accessions = new Set<string>();
@@ -104,7 +107,9 @@ export function ownDatasetId(url: string, publicBaseUrl: string): string | null 
   const base = publicBaseUrl.replace(/\/+$/, '').toLowerCase();
   const value = url.trim().toLowerCase();
   if (!value.startsWith(`${base}/`)) return null;
-  const match = /^(?:datasets|id)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/.exec(value.slice(base.length + 1));
+  const match = /^(?:datasets|id)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/.exec(
+    value.slice(base.length + 1),
+  );
   return match ? match[1] : null;
 }
 
@@ -132,18 +137,18 @@ export function matchCitedDataset(
   for (const candidate of candidates) {
     const rank = matchRank(cited, candidate, publicBaseUrl);
     if (rank === null) continue;
-    if (
-      best === null ||
-      rank < best.rank ||
-      (rank === best.rank && compareDeposits(candidate, best.candidate) < 0)
-    ) {
+    if (best === null || rank < best.rank || (rank === best.rank && compareDeposits(candidate, best.candidate) < 0)) {
       best = { rank, candidate };
     }
   }
   return best?.candidate.id ?? null;
 }
 
-function matchRank(cited: { identifier: string; scheme: 'doi' | 'url' }, d: CandidateDataset, publicBaseUrl: string): number | null {
+function matchRank(
+  cited: { identifier: string; scheme: 'doi' | 'url' },
+  d: CandidateDataset,
+  publicBaseUrl: string,
+): number | null {
   if (cited.scheme === 'url') {
     if (ownDatasetId(cited.identifier, publicBaseUrl) === d.id) return 0;
     const url = normalizeUrl(cited.identifier);

@@ -63,7 +63,9 @@ export class CitationsService {
         : new CitationFormatNotAcceptableError(negotiated.detail);
     }
     const dataset = await this.datasets.get(id);
-    const agents = await this.agents.getMany(dataset.publisherId ? [...dataset.creators, dataset.publisherId] : dataset.creators);
+    const agents = await this.agents.getMany(
+      dataset.publisherId ? [...dataset.creators, dataset.publisherId] : dataset.creators,
+    );
     const input = buildDatasetCitationInput(dataset, agents, this.datasets.publicBaseUrl);
     return formatDatasetCitation(buildDatasetCsl(input), negotiated.style);
   }
@@ -90,7 +92,9 @@ export class CitationsService {
       const candidates = await this.datasets.findByIdentifiers(collectDatasetLookup(fresh, base), manager);
       const iris = [...new Set(fresh.map(citingIri))];
       const publications = new Map(
-        (await this.graph.findNodesByIri(iris, manager)).filter((n) => n.type === 'Publication').map((n) => [n.iri, n.id]),
+        (await this.graph.findNodesByIri(iris, manager))
+          .filter((n) => n.type === 'Publication')
+          .map((n) => [n.iri, n.id]),
       );
       const citations = fresh.map((link) =>
         manager.create(CitationEntity, {
@@ -159,7 +163,10 @@ export class CitationsService {
    * Recorded citations of the given datasets, oldest first (metrics read these). Several links from one citing work
    * may be present (e.g. References and IsSupplementedBy): count distinct `citingIdentifier` per dataset.
    */
-  async citationsOfDatasets(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<CitationEntity[]> {
+  async citationsOfDatasets(
+    ids: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<CitationEntity[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     return manager.find(CitationEntity, {
@@ -173,12 +180,16 @@ export class CitationsService {
     links: ReadonlyArray<{ citing: string; cited: string; relation: LinkRelation }>,
   ): Promise<Set<string>> {
     if (links.length === 0) return new Set();
-    const rows = await manager.query<Array<{ citing_identifier: string; cited_identifier: string; relation: LinkRelation }>>(
+    const rows = await manager.query<
+      Array<{ citing_identifier: string; cited_identifier: string; relation: LinkRelation }>
+    >(
       `SELECT c.citing_identifier, c.cited_identifier, c.relation FROM citations c
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(citing, cited, relation)
          ON c.citing_identifier = k.citing AND c.cited_identifier = k.cited AND c.relation = k.relation`,
       [links.map((l) => l.citing), links.map((l) => l.cited), links.map((l) => l.relation)],
     );
-    return new Set(rows.map((r) => linkKey({ citing: r.citing_identifier, cited: r.cited_identifier, relation: r.relation })));
+    return new Set(
+      rows.map((r) => linkKey({ citing: r.citing_identifier, cited: r.cited_identifier, relation: r.relation })),
+    );
   }
 }

@@ -5,6 +5,7 @@ import {
   buildDoiMetadataInput,
   buildGrantFromNode,
   buildTombstoneUrl,
+  buildVersionFields,
   describeDataCiteFailure,
   doiFromIri,
   hashDesiredRecord,
@@ -59,8 +60,26 @@ const agents: DoiAgentFacts[] = [
     ror: null,
     affiliations: [EMBL],
   },
-  { id: EMBL, kind: 'organization', name: 'EMBL', givenName: null, familyName: null, orcid: null, ror: 'https://ror.org/03mstc592', affiliations: [] },
-  { id: EBI, kind: 'organization', name: 'EMBL-EBI', givenName: null, familyName: null, orcid: null, ror: 'https://ror.org/02catss52', affiliations: [] },
+  {
+    id: EMBL,
+    kind: 'organization',
+    name: 'EMBL',
+    givenName: null,
+    familyName: null,
+    orcid: null,
+    ror: 'https://ror.org/03mstc592',
+    affiliations: [],
+  },
+  {
+    id: EBI,
+    kind: 'organization',
+    name: 'EMBL-EBI',
+    givenName: null,
+    familyName: null,
+    orcid: null,
+    ror: 'https://ror.org/02catss52',
+    affiliations: [],
+  },
 ];
 
 const node = (id: string, type: string, extra: Partial<DoiGraphNodeFacts> = {}): DoiGraphNodeFacts => ({
@@ -112,7 +131,12 @@ describe('identifyRelatedNode', () => {
     [
       'a dataset with only an archive DOI',
       node(RAW, 'ImageDataset'),
-      { id: RAW, doi: null, identifiers: [{ scheme: 'doi', value: 'https://doi.org/10.6019/EMPIAR-10001' }], landingPage: null },
+      {
+        id: RAW,
+        doi: null,
+        identifiers: [{ scheme: 'doi', value: 'https://doi.org/10.6019/EMPIAR-10001' }],
+        landingPage: null,
+      },
       { relatedIdentifier: '10.6019/empiar-10001', relatedIdentifierType: 'DOI', resourceTypeGeneral: 'Dataset' },
     ],
     [
@@ -125,7 +149,11 @@ describe('identifyRelatedNode', () => {
       'a publication with a doi property and a CSL type',
       node(PAPER, 'Publication', { properties: { doi: 'doi:10.1038/S41586-020-2649-2', type: 'article-journal' } }),
       undefined,
-      { relatedIdentifier: '10.1038/s41586-020-2649-2', relatedIdentifierType: 'DOI', resourceTypeGeneral: 'JournalArticle' },
+      {
+        relatedIdentifier: '10.1038/s41586-020-2649-2',
+        relatedIdentifierType: 'DOI',
+        resourceTypeGeneral: 'JournalArticle',
+      },
     ],
     [
       'a publication whose IRI is a doi.org IRI',
@@ -156,7 +184,11 @@ describe('buildGrantFromNode', () => {
   it.each([
     [
       'flat properties with a ROR funder',
-      { funderName: 'National Institutes of Health', funderIdentifier: 'https://ror.org/01cwqze88', awardNumber: 'R01GM000001' },
+      {
+        funderName: 'National Institutes of Health',
+        funderIdentifier: 'https://ror.org/01cwqze88',
+        awardNumber: 'R01GM000001',
+      },
       'Cell morphology at scale',
       {
         funderName: 'National Institutes of Health',
@@ -170,7 +202,12 @@ describe('buildGrantFromNode', () => {
       'a nested funder with a Crossref Funder ID',
       { funder: { name: 'Wellcome Trust', identifier: '10.13039/100010269' }, awardNumber: '221234/Z/20/Z' },
       null,
-      { funderName: 'Wellcome Trust', funderIdentifier: '10.13039/100010269', funderIdentifierType: 'Crossref Funder ID', awardNumber: '221234/Z/20/Z' },
+      {
+        funderName: 'Wellcome Trust',
+        funderIdentifier: '10.13039/100010269',
+        funderIdentifierType: 'Crossref Funder ID',
+        awardNumber: '221234/Z/20/Z',
+      },
     ],
     ['no funder name', { awardNumber: 'X1' }, 'A grant', null],
   ])('%s', (_name, properties, label, expected) => {
@@ -225,7 +262,9 @@ describe('buildDoiMetadataInput', () => {
   });
 
   it('builds a record that passes local validation', () => {
-    const attributes = buildDataCiteAttributes(buildDoiMetadataInput(source({ edges, nodes, relatedDatasets })), { schemaVersion: '4.6' });
+    const attributes = buildDataCiteAttributes(buildDoiMetadataInput(source({ edges, nodes, relatedDatasets })), {
+      schemaVersion: '4.6',
+    });
     expect(validateForPublish(attributes)).toEqual([]);
   });
 
@@ -236,7 +275,12 @@ describe('buildDoiMetadataInput', () => {
   });
 
   it('points a withdrawn dataset at its tombstone with a Withdrawn date', () => {
-    const withdrawn = { ...dataset, withdrawnAt: new Date('2026-07-01T08:00:00Z'), withdrawnReason: 'consent withdrawn', embargoUntil: '2026-06-01' };
+    const withdrawn = {
+      ...dataset,
+      withdrawnAt: new Date('2026-07-01T08:00:00Z'),
+      withdrawnReason: 'consent withdrawn',
+      embargoUntil: '2026-06-01',
+    };
     const input = buildDoiMetadataInput(source({ dataset: withdrawn }));
     expect(input.landingPageUrl).toBe(buildTombstoneUrl(BASE, RAW));
     expect(input.withdrawn).toEqual({ date: '2026-07-01', reason: 'consent withdrawn' });
@@ -249,10 +293,15 @@ describe('buildDoiMetadataInput', () => {
   });
 
   it('keeps the record hash independent of the order edges come back in', () => {
-    const a = buildDataCiteAttributes(buildDoiMetadataInput(source({ edges, nodes, relatedDatasets })), { schemaVersion: '4.6' });
-    const b = buildDataCiteAttributes(buildDoiMetadataInput(source({ edges: [...edges].reverse(), nodes, relatedDatasets })), {
+    const a = buildDataCiteAttributes(buildDoiMetadataInput(source({ edges, nodes, relatedDatasets })), {
       schemaVersion: '4.6',
     });
+    const b = buildDataCiteAttributes(
+      buildDoiMetadataInput(source({ edges: [...edges].reverse(), nodes, relatedDatasets })),
+      {
+        schemaVersion: '4.6',
+      },
+    );
     expect(hashDesiredRecord(a, 'findable')).toBe(hashDesiredRecord(b, 'findable'));
     expect(hashDesiredRecord(a, 'findable')).not.toBe(hashDesiredRecord(a, 'registered'));
     expect(hashDesiredRecord({ ...a, event: 'publish' }, 'findable')).toBe(hashDesiredRecord(a, 'findable'));
@@ -297,8 +346,16 @@ describe('small decisions', () => {
   });
 
   it.each([
-    ['401', failure('BAD_CREDENTIALS', 401, 'Bad credentials.'), ['DATACITE_REPOSITORY_ID=ACME.REPO', 'DATACITE_PASSWORD', 'HTTP 401 Bad credentials.']],
-    ['403', failure('FORBIDDEN', 403, 'You are not authorized'), ['prefix 10.80123', 'DATACITE_PREFIX', 'HTTP 403 You are not authorized']],
+    [
+      '401',
+      failure('BAD_CREDENTIALS', 401, 'Bad credentials.'),
+      ['DATACITE_REPOSITORY_ID=ACME.REPO', 'DATACITE_PASSWORD', 'HTTP 401 Bad credentials.'],
+    ],
+    [
+      '403',
+      failure('FORBIDDEN', 403, 'You are not authorized'),
+      ['prefix 10.80123', 'DATACITE_PREFIX', 'HTTP 403 You are not authorized'],
+    ],
   ])('describeDataCiteFailure names the credentials for a %s', (_status, f, fragments) => {
     const described = describeDataCiteFailure(f, { repositoryId: 'ACME.REPO', prefix: '10.80123' });
     for (const fragment of fragments) expect(described.reason).toContain(fragment);
@@ -331,7 +388,9 @@ describe('small decisions', () => {
       doi: '10.80123/abcd-efgh-12',
       fallbackUrl: 'unused',
     });
-    expect(citation).toBe('Carberry, J.; EMBL-EBI (2026). Nuclei <masks> (Version 2) [Data set]. EMBL-EBI. https://doi.org/10.80123/abcd-efgh-12');
+    expect(citation).toBe(
+      'Carberry, J.; EMBL-EBI (2026). Nuclei <masks> (Version 2) [Data set]. EMBL-EBI. https://doi.org/10.80123/abcd-efgh-12',
+    );
     const html = renderTombstoneHtml({
       datasetId: RAW,
       doi: '10.80123/abcd-efgh-12',
@@ -348,5 +407,48 @@ describe('small decisions', () => {
     expect(html).toContain('Nuclei &lt;masks&gt;');
     expect(html).toContain('Reason: consent &quot;withdrawn&quot;');
     expect(html).not.toContain('<masks>');
+  });
+});
+
+describe('buildVersionFields', () => {
+  const previous = {
+    ...dataset,
+    kind: 'derived' as const,
+    version: 'v1.4',
+    derivedFrom: [RAW],
+    grants: [GRANT],
+    generatedBy: { method: 'EDAM:operation_3443', activityId: PAPER },
+    landingPage: 'https://example.org/landing',
+  };
+
+  it('copies every field not given, but not the year or the analysis activity, and bumps the version', () => {
+    expect(buildVersionFields(previous, { title: 'Corrected masks' })).toEqual({
+      kind: 'derived',
+      title: 'Corrected masks',
+      description: 'Confocal time-lapse.',
+      creators: [PERSON],
+      publisher: EBI,
+      license: 'CC-BY-4.0',
+      accession: 'S-BIAD123',
+      identifiers: [{ scheme: 'doi', value: '10.6019/S-BIAD123' }],
+      keywords: ['mitosis'],
+      organism: 'http://purl.obolibrary.org/obo/NCBITaxon_9606',
+      derivedFrom: [RAW],
+      grants: [GRANT],
+      generatedBy: { method: 'EDAM:operation_3443' },
+      landingPage: 'https://example.org/landing',
+      version: 'v1.5',
+    });
+  });
+
+  it.each([
+    [{ version: '2026-06' }, '2026-06'],
+    [{ version: undefined }, 'v1.5'],
+  ])('takes the version given (%j) over the bumped one', (changes, expected) => {
+    expect(buildVersionFields(previous, changes).version).toBe(expected);
+  });
+
+  it('leaves the version out when the previous label has no number to bump', () => {
+    expect(buildVersionFields({ ...previous, version: 'final' }, {})).not.toHaveProperty('version');
   });
 });

@@ -170,23 +170,35 @@ export function identifyRelatedNode(
   const localIri = node.iri.startsWith(`${publicBaseUrl}/`);
   if (DATASET_NODE_TYPES.has(node.type)) {
     const externalDoi = related?.identifiers.find((i) => i.scheme === 'doi')?.value;
-    const doi = (related?.doi ? normalizeDoi(related.doi) : null) ?? (externalDoi ? normalizeDoi(externalDoi) : null) ?? doiFromIri(node.iri);
+    const doi =
+      (related?.doi ? normalizeDoi(related.doi) : null) ??
+      (externalDoi ? normalizeDoi(externalDoi) : null) ??
+      doiFromIri(node.iri);
     if (doi) return { relatedIdentifier: doi, relatedIdentifierType: 'DOI', resourceTypeGeneral: 'Dataset' };
-    const url = related ? (related.landingPage ?? buildLandingPageUrl(publicBaseUrl, related.id)) : localIri ? null : node.iri;
-    return url && isHttpUrl(url) ? { relatedIdentifier: url, relatedIdentifierType: 'URL', resourceTypeGeneral: 'Dataset' } : null;
+    const url = related
+      ? (related.landingPage ?? buildLandingPageUrl(publicBaseUrl, related.id))
+      : localIri
+        ? null
+        : node.iri;
+    return url && isHttpUrl(url)
+      ? { relatedIdentifier: url, relatedIdentifierType: 'URL', resourceTypeGeneral: 'Dataset' }
+      : null;
   }
   const propertyDoi = stringProperty(node.properties, 'doi', 'DOI');
   const doi = (propertyDoi ? normalizeDoi(propertyDoi) : null) ?? doiFromIri(node.iri);
   if (node.type === 'Publication') {
     const cslType = stringProperty(node.properties, 'type', 'cslType');
     const resourceTypeGeneral = cslType ? CSL_RESOURCE_TYPES[cslType] : undefined;
-    const typed = (target: RelatedTarget): RelatedTarget => (resourceTypeGeneral ? { ...target, resourceTypeGeneral } : target);
+    const typed = (target: RelatedTarget): RelatedTarget =>
+      resourceTypeGeneral ? { ...target, resourceTypeGeneral } : target;
     if (doi) return typed({ relatedIdentifier: doi, relatedIdentifierType: 'DOI' });
     const pmid = stringProperty(node.properties, 'pmid', 'PMID');
     if (pmid && /^\d+$/.test(pmid)) return typed({ relatedIdentifier: pmid, relatedIdentifierType: 'PMID' });
     const url = stringProperty(node.properties, 'url', 'URL');
     if (url && isHttpUrl(url)) return typed({ relatedIdentifier: url, relatedIdentifierType: 'URL' });
-    return !localIri && isHttpUrl(node.iri) ? typed({ relatedIdentifier: node.iri, relatedIdentifierType: 'URL' }) : null;
+    return !localIri && isHttpUrl(node.iri)
+      ? typed({ relatedIdentifier: node.iri, relatedIdentifierType: 'URL' })
+      : null;
   }
   if (!doi) return null;
   const resourceTypeGeneral = NODE_RESOURCE_TYPES[node.type];
@@ -203,7 +215,8 @@ export function identifyRelatedNode(
  */
 export function relationTypesForEdge(relation: string, outgoing: boolean): RelationType[] {
   if (!isRelation(relation)) return [];
-  if (relation === 'wasRevisionOf') return outgoing ? ['IsNewVersionOf', 'IsVersionOf'] : ['IsPreviousVersionOf', 'HasVersion'];
+  if (relation === 'wasRevisionOf')
+    return outgoing ? ['IsNewVersionOf', 'IsVersionOf'] : ['IsPreviousVersionOf', 'HasVersion'];
   const mapping = RELATIONS[relation].datacite;
   if (!mapping) return [];
   const type = outgoing ? mapping.forward : mapping.inverse;
@@ -232,12 +245,19 @@ export function buildRelatedIdentifiers(source: DoiMetadataSource): DataCiteRela
   for (const identifier of source.dataset.identifiers) {
     const doi = identifier.scheme === 'doi' ? normalizeDoi(identifier.value) : null;
     if (doi && doi !== normalizeDoi(source.doi)) {
-      out.push({ relationType: 'IsIdenticalTo', relatedIdentifier: doi, relatedIdentifierType: 'DOI', resourceTypeGeneral: 'Dataset' });
+      out.push({
+        relationType: 'IsIdenticalTo',
+        relatedIdentifier: doi,
+        relatedIdentifierType: 'DOI',
+        resourceTypeGeneral: 'Dataset',
+      });
     }
   }
   // Edges come from the database in no fixed order; a stable order keeps the record's hash stable (no needless PUTs).
   return out.sort((a, b) =>
-    `${a.relationType}|${a.relatedIdentifierType}|${a.relatedIdentifier}`.localeCompare(`${b.relationType}|${b.relatedIdentifierType}|${b.relatedIdentifier}`),
+    `${a.relationType}|${a.relatedIdentifierType}|${a.relatedIdentifier}`.localeCompare(
+      `${b.relationType}|${b.relatedIdentifierType}|${b.relatedIdentifier}`,
+    ),
   );
 }
 
@@ -249,12 +269,17 @@ export function buildRelatedIdentifiers(source: DoiMetadataSource): DataCiteRela
  */
 export function buildGrantFromNode(node: DoiGraphNodeFacts): DataCiteGrantInput | null {
   const p = node.properties;
-  const funder = typeof p['funder'] === 'object' && p['funder'] !== null ? (p['funder'] as Record<string, unknown>) : {};
-  const funderName = stringProperty(p, 'funderName') ?? stringProperty(funder, 'name') ?? (typeof p['funder'] === 'string' ? p['funder'] : null);
+  const funder =
+    typeof p['funder'] === 'object' && p['funder'] !== null ? (p['funder'] as Record<string, unknown>) : {};
+  const funderName =
+    stringProperty(p, 'funderName') ??
+    stringProperty(funder, 'name') ??
+    (typeof p['funder'] === 'string' ? p['funder'] : null);
   if (!funderName) return null;
   const grant: DataCiteGrantInput = { funderName };
   const identifier =
-    stringProperty(p, 'funderIdentifier', 'funderRor') ?? stringProperty(funder, 'ror', 'identifier', 'funderIdentifier', 'crossrefFunderId');
+    stringProperty(p, 'funderIdentifier', 'funderRor') ??
+    stringProperty(funder, 'ror', 'identifier', 'funderIdentifier', 'crossrefFunderId');
   if (identifier) {
     if (normalizeRor(identifier)) {
       grant.funderIdentifier = identifier;
@@ -333,7 +358,9 @@ export function buildDoiMetadataInput(source: DoiMetadataSource): DataCiteDatase
     license: d.license,
     keywords: d.keywords,
     grants,
-    landingPageUrl: d.withdrawnAt ? buildTombstoneUrl(source.publicBaseUrl, d.id) : buildLandingPageUrl(source.publicBaseUrl, d.id),
+    landingPageUrl: d.withdrawnAt
+      ? buildTombstoneUrl(source.publicBaseUrl, d.id)
+      : buildLandingPageUrl(source.publicBaseUrl, d.id),
     related: buildRelatedIdentifiers(source),
     dates,
   };
@@ -360,7 +387,9 @@ export function collectAgentIds(creators: readonly DoiAgentFacts[], publisherId:
 export function hashDesiredRecord(attributes: DataCiteAttributes, target: DoiTargetState): string {
   const rest: Record<string, unknown> = { ...attributes };
   delete rest['event'];
-  return createHash('sha256').update(canonicalize({ attributes: rest, target }) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize({ attributes: rest, target }) ?? '')
+    .digest('hex');
 }
 
 /**
@@ -421,7 +450,12 @@ export function nextVersionLabel(previous: string | null): string | null {
 export interface VersionSourceFacts extends DoiDatasetFacts {
   derivedFrom: string[];
   grants: string[];
-  generatedBy: { software?: { name: string; version?: string; url?: string }; method?: string; parameters?: Record<string, unknown>; activityId?: string } | null;
+  generatedBy: {
+    software?: { name: string; version?: string; url?: string };
+    method?: string;
+    parameters?: Record<string, unknown>;
+    activityId?: string;
+  } | null;
 }
 
 export interface VersionFields {
@@ -438,7 +472,11 @@ export interface VersionFields {
   organism?: string;
   imagingMethod?: string;
   derivedFrom?: string[];
-  generatedBy?: { software?: { name: string; version?: string; url?: string }; method?: string; parameters?: Record<string, unknown> };
+  generatedBy?: {
+    software?: { name: string; version?: string; url?: string };
+    method?: string;
+    parameters?: Record<string, unknown>;
+  };
   grants?: string[];
   embargoUntil?: string;
   landingPage?: string;
@@ -472,7 +510,9 @@ export function buildVersionFields(previous: VersionSourceFacts, changes: Partia
   }
   if (previous.embargoUntil) copied.embargoUntil = previous.embargoUntil;
   if (previous.landingPage) copied.landingPage = previous.landingPage;
-  const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<VersionFields>;
+  const given = Object.fromEntries(
+    Object.entries(changes).filter(([, v]) => v !== undefined),
+  ) as Partial<VersionFields>;
   const version = given.version ?? nextVersionLabel(previous.version);
   return { ...copied, ...given, ...(version ? { version } : {}) };
 }
@@ -518,7 +558,12 @@ export function buildDatasetCitation(args: {
 }
 
 function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 export function renderTombstoneHtml(view: TombstoneView): string {

@@ -154,8 +154,16 @@ export class DoiSyncProcessor implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** §10: the post-conditions decide the new state; `registered` null keeps the DOI pending and re-checks later. */
-  private async settle(reg: DoiRegistrationEntity, desired: DesiredRecord, record: DataCiteDoiRecord, written: boolean): Promise<void> {
-    const post = checkPostCondition({ state: desired.target, ...(written ? { sent: desired.attributes } : {}) }, record);
+  private async settle(
+    reg: DoiRegistrationEntity,
+    desired: DesiredRecord,
+    record: DataCiteDoiRecord,
+    written: boolean,
+  ): Promise<void> {
+    const post = checkPostCondition(
+      { state: desired.target, ...(written ? { sent: desired.attributes } : {}) },
+      record,
+    );
     const now = new Date();
     const remote = { remoteState: record.state, registeredAt: record.registered ? new Date(record.registered) : null };
     const appliedAt = written ? now : (reg.appliedAt ?? now);
@@ -190,14 +198,23 @@ export class DoiSyncProcessor implements OnModuleInit, OnApplicationShutdown {
           appliedAt,
           failures: 0,
           failingSince: null,
-          lastError: { code: 'HANDLE_NOT_REGISTERED', status: null, reason: post.reason, errors: [], at: now.toISOString() },
+          lastError: {
+            code: 'HANDLE_NOT_REGISTERED',
+            status: null,
+            reason: post.reason,
+            errors: [],
+            at: now.toISOString(),
+          },
         });
         if (waited >= HANDLE_RECHECK_LIMIT_MS) {
           const reason = `the Handle of ${reg.doi} was still not registered after ${Math.round(waited / 3_600_000)} h (§10.3)`;
           await this.dois.park(reg, { code: 'HANDLE_NEVER_REGISTERED', status: null, reason, errors: [] });
           throw new PermanentJobError(reason);
         }
-        throw new RetryLaterError(post.reason, recheckDelayMs(waited, this.config.DATACITE_RETRY_BASE_MS, BACKOFF_CAP_MS));
+        throw new RetryLaterError(
+          post.reason,
+          recheckDelayMs(waited, this.config.DATACITE_RETRY_BASE_MS, BACKOFF_CAP_MS),
+        );
       }
       case 'mismatch':
         // §10.1–2: an ignored event or a dropped key; retrying blindly would not help.
@@ -234,7 +251,11 @@ export class DoiSyncProcessor implements OnModuleInit, OnApplicationShutdown {
     });
     const lastError = { ...described, at: new Date(now).toISOString() };
     if (decision.kind === 'park') {
-      if (decision.alertOps) this.logger.error({ doi: reg.doi, code: failure.code, reason: lastError.reason }, 'DOI registration parked: operators must act');
+      if (decision.alertOps)
+        this.logger.error(
+          { doi: reg.doi, code: failure.code, reason: lastError.reason },
+          'DOI registration parked: operators must act',
+        );
       await this.dois.park(reg, described, { failures, failingSince });
       throw new PermanentJobError(lastError.reason);
     }
@@ -246,6 +267,10 @@ export class DoiSyncProcessor implements OnModuleInit, OnApplicationShutdown {
 
   /** The `doi.findable` webhook, in the same transaction as the state change (its delivery is an outbox job). */
   private async emitFindable(manager: EntityManager, reg: DoiRegistrationEntity): Promise<void> {
-    await this.webhooks.emit(manager, 'doi.findable', { datasetIds: [reg.datasetId], doi: reg.doi, provider: reg.provider });
+    await this.webhooks.emit(manager, 'doi.findable', {
+      datasetIds: [reg.datasetId],
+      doi: reg.doi,
+      provider: reg.provider,
+    });
   }
 }

@@ -102,7 +102,10 @@ export class DoisService {
   // ───────────────────────────── requests ─────────────────────────────
 
   /** Chooses the DOI now (it is final), validates the record locally and enqueues the registration. */
-  async requestDoi(principal: Principal, datasetId: string): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
+  async requestDoi(
+    principal: Principal,
+    datasetId: string,
+  ): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
     const result = await this.dataSource.transaction((manager) => this.requestDoiIn(manager, principal, datasetId));
     this.jobs.notify();
     return result;
@@ -150,11 +153,17 @@ export class DoisService {
   }
 
   /** Re-drives a parked (failed) DOI after someone fixed the cause (§11: keep the job re-drivable by hand). */
-  async retry(principal: Principal, datasetId: string): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
+  async retry(
+    principal: Principal,
+    datasetId: string,
+  ): Promise<{ registration: DoiRegistrationEntity; receipt: Receipt }> {
     const result = await this.dataSource.transaction(async (manager) => {
       const dataset = await this.datasets.get(datasetId, manager);
       this.datasets.assertCanChange(principal, dataset);
-      const reg = await manager.findOne(DoiRegistrationEntity, { where: { datasetId }, lock: { mode: 'pessimistic_write' } });
+      const reg = await manager.findOne(DoiRegistrationEntity, {
+        where: { datasetId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!reg) throw new DoiNotAssignedError(datasetId);
       if (reg.state !== 'failed') throw new DoiNotFailedError(reg.doi, reg.state);
       const desired = await this.desiredRecord(manager, dataset, reg.doi);
@@ -164,7 +173,14 @@ export class DoisService {
       const receipt = await this.ledger.append(manager, {
         kind: 'doi.state_changed',
         actor: principal.agentId,
-        payload: { datasetId, doi: reg.doi, from: 'failed', to: 'pending', reason: 'retry requested', provider: reg.provider },
+        payload: {
+          datasetId,
+          doi: reg.doi,
+          from: 'failed',
+          to: 'pending',
+          reason: 'retry requested',
+          provider: reg.provider,
+        },
       });
       await this.enqueueSync(manager, [datasetId]);
       return { registration: await manager.findOneByOrFail(DoiRegistrationEntity, { datasetId }), receipt };
@@ -186,9 +202,13 @@ export class DoisService {
     const result = await this.dataSource.transaction(async (manager) => {
       const dataset = await this.datasets.get(datasetId, manager);
       this.datasets.assertCanChange(principal, dataset);
-      if (dataset.withdrawnAt) throw new ConflictError(`dataset ${datasetId} was withdrawn already`, 'DATASET_ALREADY_WITHDRAWN');
+      if (dataset.withdrawnAt)
+        throw new ConflictError(`dataset ${datasetId} was withdrawn already`, 'DATASET_ALREADY_WITHDRAWN');
       await this.datasets.markWithdrawn(manager, datasetId, now, reason);
-      const reg = await manager.findOne(DoiRegistrationEntity, { where: { datasetId }, lock: { mode: 'pessimistic_write' } });
+      const reg = await manager.findOne(DoiRegistrationEntity, {
+        where: { datasetId },
+        lock: { mode: 'pessimistic_write' },
+      });
       const receipt = await this.ledger.append(manager, {
         kind: 'dataset.withdrawn',
         actor: principal.agentId,
@@ -227,7 +247,10 @@ export class DoisService {
       this.datasets.assertCanChange(principal, previous);
       const { mintDoi, ...changes } = dto;
       const fields: CreateDatasetDto = buildVersionFields(previous, changes);
-      const { dataset, receipt } = await this.datasets.createIn(manager, principal, fields, { now, previousVersionId: previous.id });
+      const { dataset, receipt } = await this.datasets.createIn(manager, principal, fields, {
+        now,
+        previousVersionId: previous.id,
+      });
       if (mintDoi) await this.requestDoiIn(manager, principal, dataset.id);
       return { dataset: await this.datasets.get(dataset.id, manager), receipt };
     });
@@ -242,7 +265,10 @@ export class DoisService {
     return this.findRegistration(datasetId);
   }
 
-  findRegistration(datasetId: string, manager: EntityManager = this.dataSource.manager): Promise<DoiRegistrationEntity | null> {
+  findRegistration(
+    datasetId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<DoiRegistrationEntity | null> {
     return manager.findOneBy(DoiRegistrationEntity, { datasetId });
   }
 
@@ -265,7 +291,9 @@ export class DoisService {
     if (!dataset.withdrawnAt) throw new DatasetNotWithdrawnError(datasetId);
     const reg = await this.findRegistration(datasetId, manager);
     const creators = (await this.agents.getMany(dataset.creators, manager)).map((a) =>
-      a.kind === 'person' && a.familyName ? `${a.familyName}${a.givenName ? `, ${a.givenName.charAt(0)}.` : ''}` : a.name,
+      a.kind === 'person' && a.familyName
+        ? `${a.familyName}${a.givenName ? `, ${a.givenName.charAt(0)}.` : ''}`
+        : a.name,
     );
     const publisher = dataset.publisherId ? (await this.agents.get(dataset.publisherId, manager)).name : null;
     const doi = reg?.doi ?? dataset.doi;
@@ -300,7 +328,12 @@ export class DoisService {
     const attributes = buildDataCiteAttributes(buildDoiMetadataInput(source), { schemaVersion: DOI_SCHEMA_VERSION });
     const target: DoiTargetState = dataset.withdrawnAt ? 'registered' : 'findable';
     const relatedDatasetIds = source.relatedDatasets
-      .filter((d) => source.edges.some((e) => isRelation(e.relation) && RELATIONS[e.relation].datacite && (e.sourceId === d.id || e.targetId === d.id)))
+      .filter((d) =>
+        source.edges.some(
+          (e) =>
+            isRelation(e.relation) && RELATIONS[e.relation].datacite && (e.sourceId === d.id || e.targetId === d.id),
+        ),
+      )
       .map((d) => d.id);
     return {
       attributes,
@@ -311,7 +344,11 @@ export class DoisService {
     };
   }
 
-  private async loadMetadataSource(manager: EntityManager, dataset: DatasetEntity, doi: string): Promise<DoiMetadataSource> {
+  private async loadMetadataSource(
+    manager: EntityManager,
+    dataset: DatasetEntity,
+    doi: string,
+  ): Promise<DoiMetadataSource> {
     const creators = await this.agents.getMany(dataset.creators, manager);
     const others = await this.agents.getMany(
       collectAgentIds(creators, dataset.publisherId).filter((id) => !dataset.creators.includes(id)),
@@ -322,7 +359,8 @@ export class DoisService {
     const nodes = await this.graph.getNodes(otherIds, manager);
     const datasetIds = nodes.filter((n) => DATASET_TYPES.includes(n.type)).map((n) => n.id);
     const related = await this.loadDatasets(manager, datasetIds);
-    const regs = datasetIds.length > 0 ? await manager.findBy(DoiRegistrationEntity, { datasetId: In(datasetIds) }) : [];
+    const regs =
+      datasetIds.length > 0 ? await manager.findBy(DoiRegistrationEntity, { datasetId: In(datasetIds) }) : [];
     return {
       dataset,
       doi,
@@ -357,7 +395,10 @@ export class DoisService {
       `SELECT dataset_id FROM doi_registrations WHERE dataset_id = ANY($1::uuid[]) AND state = ANY($2::text[]) ORDER BY dataset_id`,
       [[...new Set(datasetIds)], SYNCED_STATES],
     );
-    for (const row of rows) await this.jobs.enqueue(manager, DOI_SYNC_JOB, `${DOI_SYNC_JOB}-${row.dataset_id}`, { datasetId: row.dataset_id });
+    for (const row of rows)
+      await this.jobs.enqueue(manager, DOI_SYNC_JOB, `${DOI_SYNC_JOB}-${row.dataset_id}`, {
+        datasetId: row.dataset_id,
+      });
   }
 
   /** Counts a provider call before it is made (a killed worker's call counts too); `put` also marks the first PUT. */
@@ -388,8 +429,13 @@ export class DoisService {
     onFindable?: (manager: EntityManager, reg: DoiRegistrationEntity) => Promise<void>,
   ): Promise<DoiRegistrationEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const result = await manager.update(DoiRegistrationEntity, { datasetId: reg.datasetId, state: reg.state }, { ...patch, state: to });
-      if (result.affected !== 1) throw new Error(`the DOI ${reg.doi} changed state while its job ran; it will run again`);
+      const result = await manager.update(
+        DoiRegistrationEntity,
+        { datasetId: reg.datasetId, state: reg.state },
+        { ...patch, state: to },
+      );
+      if (result.affected !== 1)
+        throw new Error(`the DOI ${reg.doi} changed state while its job ran; it will run again`);
       if (reg.state !== to) {
         await this.datasets.recordDoi(manager, reg.datasetId, reg.doi, to);
         await this.ledger.append(manager, {
@@ -404,9 +450,18 @@ export class DoisService {
   }
 
   /** Parks the DOI as failed with a reason curators can act on. */
-  async park(reg: DoiRegistrationEntity, error: Omit<DoiLastError, 'at'>, patch: RegistrationPatch = {}): Promise<void> {
+  async park(
+    reg: DoiRegistrationEntity,
+    error: Omit<DoiLastError, 'at'>,
+    patch: RegistrationPatch = {},
+  ): Promise<void> {
     if (reg.state === 'failed') return;
-    await this.transition(reg, 'failed', { ...patch, lastError: { ...error, at: new Date().toISOString() } }, error.reason);
+    await this.transition(
+      reg,
+      'failed',
+      { ...patch, lastError: { ...error, at: new Date().toISOString() } },
+      error.reason,
+    );
   }
 
   private newDoi(): string {

@@ -19,7 +19,7 @@ import { planImageParts, samePart } from './images.rules.js';
 import type { PlannedImagePart } from './images.rules.js';
 
 /** One INSERT / ledger batch per slice: far below PostgreSQL's 65,535 bind parameters per statement. */
-const SLICE = 500;
+const SLICE = 1000;
 
 /**
  * Image parts of datasets. Each image is a graph node (ImagePart, `node.created` entry) linked from its dataset by
@@ -47,7 +47,6 @@ export class ImagesService {
     datasetId: string,
     dto: RegisterImagesDto,
   ): Promise<{ created: number; receipt: Receipt }> {
-    console.log('T start', Date.now());
     const dataset = await this.datasets.get(datasetId);
     this.datasets.assertCanChange(principal, dataset);
     const plan = planImageParts(dto.images);
@@ -76,7 +75,6 @@ export class ImagesService {
       let last: Receipt | null = null;
       for (let i = 0; i < fresh.length; i += SLICE) {
         const slice = fresh.slice(i, i + SLICE).map((part) => ({ part, id: randomUUID() }));
-        const t0 = Date.now();
         const added = await this.graph.addNodes(
           manager,
           slice.map(({ part, id }) => ({
@@ -109,16 +107,13 @@ export class ImagesService {
             ledgerSeq: added[index].node.ledgerSeq,
           }),
         );
-        const t1 = Date.now();
         await insertEntities(manager, ImagePartEntity, rows);
-        const t2 = Date.now();
         const edges = await this.graph.addEdges(
           manager,
           slice.map(({ id }) => ({ sourceId: datasetId, relation: 'hasPart' as const, targetId: id })),
           principal.agentId,
         );
         for (const { receipt } of edges) if (receipt !== null) last = receipt;
-        console.log('T slice', t1 - t0, t2 - t1, Date.now() - t2);
       }
       return { created: fresh.length, receipt: last as Receipt };
     });

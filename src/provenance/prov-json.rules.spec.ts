@@ -6,7 +6,7 @@ import { RemoteContextForbiddenError, createDocumentLoader } from '../core/jsonl
 import type { JsonObject } from '../core/jsonld/jsonld-processor.js';
 import { DEFAULT_EXPAND_LIMITS, expandSafely } from '../core/jsonld/safe-expand.js';
 import { PROV_JSON_RECORD_KINDS, buildProvJson, toNQuads } from './prov-json.rules.js';
-import type { ProvJsonDocument, ProvJsonRecord } from './prov-json.rules.js';
+import type { ProvJsonDocument } from './prov-json.rules.js';
 import { extractGraph } from './provenance.rules.js';
 import type { GraphEdge, GraphNode } from './provenance.rules.js';
 import { RDF_BASE } from './ro-crate.rules.js';
@@ -79,7 +79,7 @@ describe('buildProvJson', () => {
     for (const kind of PROV_JSON_RECORD_KINDS) {
       for (const [id, record] of Object.entries(prov[kind] ?? {})) {
         if (!id.startsWith('_:')) qnames.push(id);
-        for (const [attribute, value] of Object.entries(record as ProvJsonRecord)) {
+        for (const [attribute, value] of Object.entries(record)) {
           qnames.push(attribute);
           if (
             typeof value === 'string' &&

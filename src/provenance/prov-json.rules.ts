@@ -6,7 +6,7 @@
 import { ledgerNamespace, normalizePublicBaseUrl } from '../core/jsonld/context-urls.js';
 import { toNQuadsString } from '../core/jsonld/jsonld-processor.js';
 import type { DocumentLoader, JsonValue } from '../core/jsonld/jsonld-processor.js';
-import { EDGE_RELATION_DEFS, LEDGER_CONTEXT_TERMS, NODE_TYPE_DEFS, PREFIXES } from './provenance.rules.js';
+import { LEDGER_CONTEXT_TERMS, NODE_TYPE_DEFS, PREFIXES } from './provenance.rules.js';
 import type { EdgeRelation, GraphEdge, GraphNode } from './provenance.rules.js';
 import { RDF_BASE } from './ro-crate.rules.js';
 
@@ -169,7 +169,7 @@ export function buildProvJson(
     const types = [...def.types, ...node.extraTypes]
       .filter((compact) => !IMPLIED_TYPES.has(compact))
       .map((compact) => qualified(typeIri(compact, options.publicBaseUrl)));
-    if (types.length > 0) record['prov:type'] = types.length === 1 ? (types[0] as ProvJsonLiteral) : types;
+    if (types.length > 0) record['prov:type'] = types.length === 1 ? (types[0]) : types;
     if (typeof node.properties.name === 'string') record['prov:label'] = node.properties.name;
     if (def.provClass === 'Activity') {
       const start = node.properties.startedAtTime;
@@ -279,11 +279,27 @@ export function buildProvJson(
           'prov:generalEntity': target,
         });
         break;
-      default:
-        // Not PROV: parthood, CiTO, funding, affiliation, tags; qualified records were handled above.
-        if (EDGE_RELATION_DEFS[edge.relation].curie.startsWith('prov:') && !edge.relation.startsWith('qualified')) {
-          throw new Error(`PROV relation without a PROV-JSON mapping: ${edge.relation}`);
-        }
+      // Not PROV: parthood, CiTO, funding, affiliation, tags; qualified records were handled above. Listing them
+      // keeps the switch exhaustive, so a new PROV relation cannot be left out silently.
+      case 'hasPart':
+      case 'hasTag':
+      case 'citesAsDataSource':
+      case 'usesDataFrom':
+      case 'cites':
+      case 'usesMethodIn':
+      case 'confirms':
+      case 'disagreesWith':
+      case 'funding':
+      case 'funder':
+      case 'principalInvestigator':
+      case 'affiliation':
+      case 'publisher':
+      case 'qualifiedAttribution':
+      case 'qualifiedAssociation':
+      case 'qualifiedUsage':
+      case 'qualifiedAgent':
+      case 'qualifiedEntity':
+        break;
     }
   }
 

@@ -311,7 +311,7 @@ describe('extractGraph problems', () => {
       doc(dataset({ hasPart: { '@id': `${ID}00000000-0000-4000-8000-000000000105` } }), person),
       [['PART_CYCLE', DATASET, 'hasPart']],
       {
-        knownNodeTypes: new Map([[`${ID}00000000-0000-4000-8000-000000000105`, 'ImagePart' as NodeType]]),
+        knownNodeTypes: new Map([[`${ID}00000000-0000-4000-8000-000000000105`, 'ImagePart']]),
         knownEdges: [{ source: `${ID}00000000-0000-4000-8000-000000000105`, relation: 'hasPart', target: DATASET }],
       },
     ],
@@ -324,7 +324,7 @@ describe('extractGraph problems', () => {
       'a dataset already recorded as an activity',
       doc(dataset(), person),
       [['PROV_TYPE_CONFLICT', DATASET, '@type']],
-      { knownNodeTypes: new Map([[DATASET, 'AnalysisActivity' as NodeType]]) },
+      { knownNodeTypes: new Map([[DATASET, 'AnalysisActivity']]) },
     ],
     [
       'two node kinds on one @id',
@@ -396,7 +396,7 @@ describe('extractGraph problems', () => {
       'an edge to a recorded node of the wrong kind',
       doc(dataset(), person, analysis({ used: { '@id': GRANT_B } })),
       [['EDGE_TYPE_MISMATCH', ACTIVITY, 'used']],
-      { knownNodeTypes: new Map([[GRANT_B, 'Grant' as NodeType]]) },
+      { knownNodeTypes: new Map([[GRANT_B, 'Grant']]) },
     ],
     [
       'an activity that ends before it starts',
@@ -661,7 +661,7 @@ describe('lineage and JSON-LD views', () => {
 
   it('reads its own lineage view back into the same graph', async () => {
     const view = lineageToJsonLd(PANEL, nodes, edges, CONTEXT);
-    expect(((view['@graph'] as JsonObject[])[0] as JsonObject)['@id']).toBe(PANEL);
+    expect(((view['@graph'] as JsonObject[])[0])['@id']).toBe(PANEL);
     const again = await extractOk(view);
     expect(again.nodes).toEqual(nodes);
     expect(again.edges).toEqual(edges);

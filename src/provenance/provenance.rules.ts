@@ -141,7 +141,7 @@ export const LEDGER_CONTEXT_COERCIONS: Readonly<Record<string, string>> = Object
 
 interface Vocabulary {
   /** Absolute IRI of a context term (`name`) or compact IRI (`prov:agent`). */
-  iri(compact: string): string;
+  iri: (compact: string) => string;
 }
 
 const vocabularies = new Map<string, Vocabulary>();
@@ -768,7 +768,7 @@ export interface ExtractOptions {
 /** DOIs compare case-insensitively (provenance.md §2): one spelling per publication node. */
 export function normalizeNodeIri(iri: string): string {
   const doi = /^https?:\/\/(?:dx\.)?doi\.org\/(10\..+)$/i.exec(iri);
-  return doi === null ? iri : `https://doi.org/${(doi[1] as string).toLowerCase()}`;
+  return doi === null ? iri : `https://doi.org/${(doi[1]).toLowerCase()}`;
 }
 
 /**
@@ -824,7 +824,7 @@ function parseValue(value: JsonValue): ParsedValue {
     const language = value['@language'];
     return {
       kind: 'literal',
-      value: value['@value'] as JsonValue,
+      value: value['@value'],
       datatype: typeof type === 'string' && type !== '@json' ? type : null,
       language: typeof language === 'string' ? language : null,
       json: type === '@json',
@@ -917,7 +917,7 @@ function predicateTable(publicBaseUrl: string): ReadonlyMap<string, InputPredica
   }
   for (const name of EDGE_RELATIONS) {
     const def = EDGE_RELATION_DEFS[name];
-    table.set(iri(def.curie), { kind: 'edge', term: def.keys[0] as string, relation: name, reversed: false });
+    table.set(iri(def.curie), { kind: 'edge', term: def.keys[0], relation: name, reversed: false });
   }
   for (const alias of INPUT_ALIASES) {
     table.set(iri(alias.term), { kind: 'edge', term: alias.term, relation: alias.relation, reversed: alias.reversed });
@@ -964,7 +964,7 @@ function collectRawNodes(
       node = { iri, types: new Set(), properties: new Map() };
       nodes.set(iri, node);
     }
-    for (const [key, value] of Object.entries(object as JsonObject)) {
+    for (const [key, value] of Object.entries(object)) {
       if (key === '@id' || key === '@index') continue;
       if (key === '@type') {
         for (const type of Array.isArray(value) ? value : [value]) if (typeof type === 'string') node.types.add(type);
@@ -994,7 +994,7 @@ function collectRawNodes(
           }
           const isNodeObject = !('@value' in item);
           const keys = Object.keys(item);
-          if (isNodeObject && (typeof item['@id'] !== 'string' || (item['@id'] as string).startsWith('_:'))) {
+          if (isNodeObject && (typeof item['@id'] !== 'string' || (item['@id']).startsWith('_:'))) {
             problems.add('BLANK_NODE_FORBIDDEN', iri, term, 'nested node without an "@id" IRI (provenance.md §1.3)');
             continue;
           }
@@ -1150,7 +1150,7 @@ function classifyNode(
     problems.add('TYPE_CONFLICT', raw.iri, '@type', `one @id names one kind of thing, not ${candidates.join(' and ')}`);
     return null;
   }
-  const type = candidates[0] as NodeType;
+  const type = candidates[0];
   const def = NODE_TYPE_DEFS[type];
   const allowed = new Set([...def.types, ...def.extraTypes].map((compact) => iri(compact)));
   const knownVocabulary = new Set(
@@ -1223,7 +1223,10 @@ function readProperties(
       // startTime beside startedAtTime: the two spellings must agree.
       const same =
         previous.values.length === converted.length &&
-        previous.values.every((v, i) => Date.parse(String(v)) === Date.parse(String(converted[i])));
+        previous.values.every((v, i) => {
+          const w = converted[i];
+          return typeof v === 'string' && typeof w === 'string' && Date.parse(v) === Date.parse(w);
+        });
       if (!same) problems.add('INVALID_VALUE', raw.iri, input.term, `${input.term} disagrees with ${previous.from}`);
       continue;
     }
@@ -1238,7 +1241,7 @@ function readProperties(
     } else if (entry.values.length > 1) {
       problems.add('INVALID_VALUE', raw.iri, term, `${term} takes a single value`);
     } else {
-      properties[term] = entry.values[0] as JsonValue;
+      properties[term] = entry.values[0];
     }
   }
   return properties;
@@ -1425,14 +1428,14 @@ function checkCycles(edges: readonly GraphEdge[], knownEdges: readonly GraphEdge
   if (derivation !== null) {
     problems.add(
       'DERIVATION_CYCLE',
-      derivation[0] as string,
+      derivation[0],
       null,
       `derivation cycle ${derivation.join(' -> ')} (PROV-CONSTRAINTS 42; an activity may not use its own output)`,
     );
   }
   const parthood = detectCycle(all, PARTHOOD_RELATIONS);
   if (parthood !== null) {
-    problems.add('PART_CYCLE', parthood[0] as string, 'hasPart', `part cycle ${parthood.join(' -> ')}`);
+    problems.add('PART_CYCLE', parthood[0], 'hasPart', `part cycle ${parthood.join(' -> ')}`);
   }
 }
 
@@ -1459,15 +1462,15 @@ export function detectCycle(
     const cursors: number[] = [0];
     state.set(start, 'open');
     while (path.length > 0) {
-      const node = path[path.length - 1] as string;
-      const next = adjacency.get(node)?.[cursors[cursors.length - 1] as number];
+      const node = path[path.length - 1];
+      const next = adjacency.get(node)?.[cursors[cursors.length - 1]];
       if (next === undefined) {
         state.set(node, 'done');
         path.pop();
         cursors.pop();
         continue;
       }
-      cursors[cursors.length - 1] = (cursors[cursors.length - 1] as number) + 1;
+      cursors[cursors.length - 1] = (cursors[cursors.length - 1]) + 1;
       const seen = state.get(next);
       if (seen === 'open') return [...path.slice(path.indexOf(next)), next];
       if (seen === undefined) {
@@ -1640,7 +1643,7 @@ export function collectContext(iris: readonly string[], edges: readonly GraphEdg
   const order = [...iris];
   const seen = new Set(order);
   for (let index = 0; index < order.length; index += 1) {
-    for (const target of [...(next.get(order[index] as string) ?? [])].sort(compare)) {
+    for (const target of [...(next.get(order[index]) ?? [])].sort(compare)) {
       if (seen.has(target)) continue;
       seen.add(target);
       order.push(target);
@@ -1668,14 +1671,14 @@ function compactValue(term: string, value: JsonValue): JsonValue {
   const kind = (PROPERTY_DEFS as Record<string, PropertyDef>)[term]?.kind;
   const one = (item: JsonValue): JsonValue => (kind === 'reference' ? { '@id': item as string } : item);
   if (Array.isArray(value) && kind !== 'json') {
-    return value.length === 1 ? one(value[0] as JsonValue) : value.map(one);
+    return value.length === 1 ? one(value[0]) : value.map(one);
   }
   return one(value);
 }
 
 function referenceValue(iris: readonly string[]): JsonValue {
   const sorted = [...new Set(iris)].sort(compare).map((iri) => ({ '@id': iri }));
-  return sorted.length === 1 ? (sorted[0] as JsonObject) : sorted;
+  return sorted.length === 1 ? (sorted[0]) : sorted;
 }
 
 /**
@@ -1685,7 +1688,7 @@ function referenceValue(iris: readonly string[]): JsonValue {
 export function nodeBody(node: GraphNode, edges: readonly GraphEdge[]): JsonObject {
   const def = NODE_TYPE_DEFS[node.type];
   const types = [...def.types, ...node.extraTypes];
-  const body: JsonObject = { '@id': node.iri, '@type': types.length === 1 ? (types[0] as string) : types };
+  const body: JsonObject = { '@id': node.iri, '@type': types.length === 1 ? (types[0]) : types };
   for (const term of def.properties) {
     const value = node.properties[term];
     if (value === undefined) continue;

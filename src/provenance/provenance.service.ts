@@ -191,6 +191,11 @@ export class ProvenanceService {
         crateBase: RDF_BASE,
       });
       if (!extracted.ok) throw new ProvenanceRejectedError(extracted.problems);
+      if (extracted.nodes.length === 0 && extracted.edges.length === 0) {
+        throw new ProvenanceRejectedError([
+          { code: 'EMPTY_DOCUMENT', node: null, property: null, message: 'the document describes no node' },
+        ]);
+      }
       const described = new Map(extracted.nodes.map((node) => [node.iri, node.type]));
       const generation = checkUniqueGeneration(
         extracted.edges,

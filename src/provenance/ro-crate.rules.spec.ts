@@ -114,11 +114,11 @@ describe('buildRoCrate', () => {
   it('lets a reader follow panel → masks → raw images and panel → figure → article in the JSON', () => {
     const all = entities();
     const root = all.get('./') as JsonObject;
-    const panel = all.get(ids(root.mainEntity)[0] as string) as JsonObject;
-    const masks = all.get(ids(panel.wasDerivedFrom)[0] as string) as JsonObject;
-    const raw = all.get(ids(masks.wasDerivedFrom)[0] as string) as JsonObject;
-    const figure = all.get(ids(panel.isPartOf)[0] as string) as JsonObject;
-    const article = all.get(ids(figure.isPartOf)[0] as string) as JsonObject;
+    const panel = all.get(ids(root.mainEntity)[0]) as JsonObject;
+    const masks = all.get(ids(panel.wasDerivedFrom)[0]) as JsonObject;
+    const raw = all.get(ids(masks.wasDerivedFrom)[0]) as JsonObject;
+    const figure = all.get(ids(panel.isPartOf)[0]) as JsonObject;
+    const article = all.get(ids(figure.isPartOf)[0]) as JsonObject;
     expect([panel, masks, raw, figure, article].map((entity) => entity['@id'])).toEqual([
       PANEL,
       MASKS,
@@ -164,12 +164,12 @@ describe('buildRoCrate', () => {
     const objectOf = (subject: string, predicate: string): string[] =>
       triples
         .filter((triple) => triple.startsWith(`<${subject}> <${predicate}> <`))
-        .map((triple) => triple.split(' ')[2]?.slice(1, -1) as string);
+        .map((triple) => triple.split(' ')[2]?.slice(1, -1));
     const [panel] = objectOf(RDF_BASE, `${SCHEMA}mainEntity`);
-    const [masks] = objectOf(panel as string, `${PROV}wasDerivedFrom`);
-    const [raw] = objectOf(masks as string, `${PROV}wasDerivedFrom`);
-    const [figure] = objectOf(panel as string, `${SCHEMA}isPartOf`);
-    const [article] = objectOf(figure as string, `${SCHEMA}isPartOf`);
+    const [masks] = objectOf(panel, `${PROV}wasDerivedFrom`);
+    const [raw] = objectOf(masks, `${PROV}wasDerivedFrom`);
+    const [figure] = objectOf(panel, `${SCHEMA}isPartOf`);
+    const [article] = objectOf(figure, `${SCHEMA}isPartOf`);
     expect([panel, masks, raw, figure, article]).toEqual([PANEL, MASKS, RAW, FIGURE, ARTICLE]);
   });
 

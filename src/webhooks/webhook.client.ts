@@ -68,6 +68,8 @@ export async function postWebhook(
     method: 'POST',
     headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
     lookup: pinned,
+    // A fresh connection per attempt: a pooled socket would skip the pinned lookup of this attempt.
+    agent: false,
   };
   const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<WebhookResponse>((resolve, reject) => {
@@ -89,6 +91,7 @@ export async function postWebhook(
 }
 
 function codeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string')
+    return error.code;
   return error instanceof Error ? error.message : String(error);
 }

@@ -52,7 +52,10 @@ export class WebhooksController {
 
   /** Stops deliveries (owner or admin); undelivered events are cancelled, the log stays readable. */
   @Delete(':id')
-  async remove(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<DeletedWebhookDto> {
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', UuidPipe) id: string,
+  ): Promise<DeletedWebhookDto> {
     const { subscription, receipt } = await this.webhooks.unsubscribe(principal, id);
     return { ...toWebhookDto(subscription), receipt };
   }

@@ -56,21 +56,13 @@ export function parseWebhookUrl(raw: string): ParsedWebhookUrl {
 }
 
 export type AddressClass =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'unspecified'
-  | 'metadata'
-  | 'multicast'
-  | 'reserved';
+  'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'metadata' | 'multicast' | 'reserved';
 
 /** Classes refused unless WEBHOOK_ALLOW_PRIVATE=true (a receiver on the same host or network, as in tests). */
 const PRIVATE_CLASSES: ReadonlySet<AddressClass> = new Set(['loopback', 'private', 'link-local', 'unspecified']);
 
 export type AddressJudgement =
-  | { ok: true }
-  | { ok: false; address: string; addressClass: AddressClass | 'not-an-ip'; detail: string };
+  { ok: true } | { ok: false; address: string; addressClass: AddressClass | 'not-an-ip'; detail: string };
 
 /**
  * The resolved half of the SSRF guard: every address the host resolves to must be deliverable, since the
@@ -266,7 +258,12 @@ export function buildDeliveryBody(args: {
   createdAt: Date;
   data: Record<string, unknown>;
 }): string {
-  return JSON.stringify({ id: args.deliveryId, event: args.event, createdAt: args.createdAt.toISOString(), data: args.data });
+  return JSON.stringify({
+    id: args.deliveryId,
+    event: args.event,
+    createdAt: args.createdAt.toISOString(),
+    data: args.data,
+  });
 }
 
 export interface SubscriptionScope {

@@ -68,7 +68,10 @@ export class WebhooksService implements OnModuleInit {
       name: DELIVER_JOB,
       handler: (payload, context) => this.deliver(payload, context),
       maxAttempts: MAX_DELIVERY_ATTEMPTS,
-      backoff: { baseMs: this.config.WEBHOOK_RETRY_BASE_MS, maxMs: Math.max(this.config.WEBHOOK_RETRY_BASE_MS, 3_600_000) },
+      backoff: {
+        baseMs: this.config.WEBHOOK_RETRY_BASE_MS,
+        maxMs: Math.max(this.config.WEBHOOK_RETRY_BASE_MS, 3_600_000),
+      },
       leaseMs: this.config.WEBHOOK_TIMEOUT_MS + 60_000,
     });
   }
@@ -136,7 +139,11 @@ export class WebhooksService implements OnModuleInit {
       .where('d.subscription_id = :id', { id });
     if (query.status) qb.andWhere('d.status = :status', { status: query.status });
     if (cursor) qb.andWhere('(d.created_at, d.id) < (:at, :cid)', { at: cursor.at, cid: cursor.id });
-    const rows = await qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -201,7 +208,12 @@ export class WebhooksService implements OnModuleInit {
             id,
             subscriptionId,
             event,
-            body: buildDeliveryBody({ deliveryId: id, event, createdAt: now, data: { ...payload, datasetIds: [...payload.datasetIds] } }),
+            body: buildDeliveryBody({
+              deliveryId: id,
+              event,
+              createdAt: now,
+              data: { ...payload, datasetIds: [...payload.datasetIds] },
+            }),
             status: 'pending',
             attempts: 0,
             lastStatusCode: null,
@@ -286,7 +298,9 @@ export class WebhooksService implements OnModuleInit {
       }
     }
 
-    const status: DeliveryStatus = refused ? 'failed' : nextDeliveryStatus(statusCode, context.attempt, MAX_DELIVERY_ATTEMPTS);
+    const status: DeliveryStatus = refused
+      ? 'failed'
+      : nextDeliveryStatus(statusCode, context.attempt, MAX_DELIVERY_ATTEMPTS);
     const attempt: DeliveryAttempt = {
       attempt: delivery.attempts + 1,
       at: startedAt.toISOString(),

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import type { Stream } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { CitationsService } from '../../src/citations/citations.service.js';
 import { DatasetsService } from '../../src/datasets/datasets.service.js';
@@ -9,12 +10,15 @@ import { connect } from '../support/db.js';
 import { createActor, createOrganization, createPerson, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
 
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../fixtures/citations/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): object =>
+  JSON.parse(readFileSync(new URL(`../fixtures/citations/${name}`, import.meta.url), 'utf8')) as object;
 const goldenUrl = (name: string): URL => new URL(`../fixtures/citations/e2e/${name}`, import.meta.url);
 
 // Reads any response body as text (superagent leaves unknown media types unparsed).
-function asText(res: IncomingMessage, callback: (error: Error | null, body: string) => void): void {
+function asText(
+  res: Stream & Pick<IncomingMessage, 'setEncoding'>,
+  callback: (error: Error | null, body: string) => void,
+): void {
   let data = '';
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => (data += chunk));
@@ -73,7 +77,9 @@ describe('dataset citations (e2e)', () => {
       })
     ).id;
     // The DOI module's mirror of a findable DOI (what its publish job records once DataCite says findable).
-    await t.app.get(DatasetsService).recordDoi(t.app.get(DataSource).manager, doiDataset, '10.80000/BBBC-021X', 'findable');
+    await t.app
+      .get(DatasetsService)
+      .recordDoi(t.app.get(DataSource).manager, doiDataset, '10.80000/BBBC-021X', 'findable');
   });
 
   afterAll(async () => {
@@ -202,7 +208,9 @@ describe('citation import (e2e)', () => {
     expect(res.body).toMatchObject({ created: 4, duplicates: 1 });
     expect(res.body.problems.map((p: { index: number }) => p.index)).toEqual([5, 6, 7, 8, 9, 10, 11]);
     expect(res.body.receipts).toHaveLength(4);
-    expect(res.body.citations.map((c: { cited: string; citedDataset: string | null }) => [c.cited, c.citedDataset])).toEqual([
+    expect(
+      res.body.citations.map((c: { cited: string; citedDataset: string | null }) => [c.cited, c.citedDataset]),
+    ).toEqual([
       ['10.6019/s-biad123', biad],
       ['10.17867/10000144', idr],
       ['https://idr.openmicroscopy.org/webclient/?show=screen-102', idr],
@@ -239,7 +247,13 @@ describe('citation import (e2e)', () => {
       [7, 'EVENT_DELETION_NOT_SUPPORTED'],
       [9, 'NOT_AN_OBJECT'],
     ]);
-    expect(res.body.citations.map((c: { citedDataset: string }) => c.citedDataset)).toEqual([biad, idr, empiar, biad, idr]);
+    expect(res.body.citations.map((c: { citedDataset: string }) => c.citedDataset)).toEqual([
+      biad,
+      idr,
+      empiar,
+      biad,
+      idr,
+    ]);
     expect(res.body.citations[0]).toMatchObject({
       externalId: '0f4b1a2c-1111-4aaa-8bbb-000000000001',
       citingPublication: publications['10.1038/s41592-024-0001-x'],
@@ -293,6 +307,19 @@ describe('citation import (e2e)', () => {
     expect(rows.every((r) => typeof r.ledgerSeq === 'bigint')).toBe(true);
   });
 
+  it('resolves a link to one of our own dataset URLs', async () => {
+    const res = await t.http
+      .post('/v1/citations/import')
+      .set(curator.headers)
+      .send({
+        RelationshipType: { Name: 'References' },
+        Source: { Identifier: { ID: '10.5555/other.2', IDScheme: 'doi' } },
+        Target: { Identifier: { ID: `${t.config.PUBLIC_BASE_URL}/datasets/${empiar}`, IDScheme: 'url' } },
+      });
+    expect(res.status).toBe(201);
+    expect(res.body.citations[0]).toMatchObject({ citedScheme: 'url', citedDataset: empiar });
+  });
+
   it('keeps a link to a dataset it does not know, without a dataset', async () => {
     const res = await t.http
       .post('/v1/citations/import')
@@ -303,18 +330,27 @@ describe('citation import (e2e)', () => {
         Target: { Identifier: { ID: '10.5061/dryad.abc123', IDScheme: 'doi' } },
       });
     expect(res.status).toBe(201);
-    expect(res.body.citations[0]).toMatchObject({ cited: '10.5061/dryad.abc123', citedDataset: null, occurredAt: null });
+    expect(res.body.citations[0]).toMatchObject({
+      cited: '10.5061/dryad.abc123',
+      citedDataset: null,
+      occurredAt: null,
+    });
   });
 
   it.each([
     [{ foo: 1 }, 400, 'LINK_FORMAT_UNRECOGNIZED'],
     ['"just a string"', 400, 'LINK_FORMAT_UNRECOGNIZED'],
     [['not a link package'], 400, 'LINK_FORMAT_UNRECOGNIZED'],
-    [[{ RelationshipType: { Name: 'References' } }, { RelationshipType: { Name: 'IsNewVersionOf' } }], 422, 'NO_USABLE_LINKS'],
+    [
+      [{ RelationshipType: { Name: 'References' } }, { RelationshipType: { Name: 'IsNewVersionOf' } }],
+      422,
+      'NO_USABLE_LINKS',
+    ],
   ])('refuses %j with %i %s and writes nothing', async (body, status, code) => {
     const before = await ledgerSize(t);
     const req = t.http.post('/v1/citations/import').set(curator.headers);
-    const res = typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
+    const res =
+      typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
     expect(res.status).toBe(status);
     expect(res.body.code).toBe(code);
     expect(await ledgerSize(t)).toBe(before);

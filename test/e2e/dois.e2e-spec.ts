@@ -20,7 +20,8 @@ import { createActor, createOrganization, depositDataset } from '../support/fact
 import type { Actor } from '../support/factories.js';
 
 // Crockford base-32 suffix, two check digits (doi-suffix.rules.ts), under the configured prefix.
-const DOI_SHAPE = (prefix: string) => new RegExp(`^${prefix.replace('.', '\\.')}/[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-\\d{2}$`);
+const DOI_SHAPE = (prefix: string) =>
+  new RegExp(`^${prefix.replace('.', '\\.')}/[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-\\d{2}$`);
 const ORCID = 'https://orcid.org/0000-0002-1825-0097';
 
 type Related = { relationType: string; relatedIdentifier: string; relatedIdentifierType: string };
@@ -75,7 +76,11 @@ describe('DOIs with the default fake provider (e2e)', () => {
 
   it('assigns the DOI at once, then the job makes it findable, every step in the ledger, and tells subscribers', async () => {
     const port = (receiver.address() as AddressInfo).port;
-    await t.http.post('/v1/webhooks').set(depositor.headers).send({ url: `http://127.0.0.1:${port}/hooks`, events: ['doi.findable'] }).expect(201);
+    await t.http
+      .post('/v1/webhooks')
+      .set(depositor.headers)
+      .send({ url: `http://127.0.0.1:${port}/hooks`, events: ['doi.findable'] })
+      .expect(201);
     const ds = await deposit({ organism: 'NCBITaxon:9606' });
     const res = await mint(ds.id).expect(202);
     expect(res.body).toMatchObject({ datasetId: ds.id, doiState: 'pending', provider: 'fake' });
@@ -83,7 +88,10 @@ describe('DOIs with the default fake provider (e2e)', () => {
     expect(isValidDoiSuffix(res.body.doi.split('/')[1])).toBe(true);
     expect(res.body.notice).toContain('not registered anywhere');
     const entry = await t.http.get(`/v1/ledger/entries/${res.body.receipt.seq}`).expect(200);
-    expect(entry.body).toMatchObject({ kind: 'doi.state_changed', payload: { datasetId: ds.id, doi: res.body.doi, from: 'none', to: 'pending' } });
+    expect(entry.body).toMatchObject({
+      kind: 'doi.state_changed',
+      payload: { datasetId: ds.id, doi: res.body.doi, from: 'none', to: 'pending' },
+    });
 
     await t.drainJobs();
     const status = await t.http.get(`/v1/datasets/${ds.id}/doi`).expect(200);
@@ -99,10 +107,19 @@ describe('DOIs with the default fake provider (e2e)', () => {
     expect(status.body.registeredAt).toEqual(expect.any(String));
     expect(status.body.findableAt).toEqual(expect.any(String));
     const dataset = await t.http.get(`/v1/datasets/${ds.id}`).expect(200);
-    expect(dataset.body).toMatchObject({ doi: res.body.doi, doiState: 'findable', iri: `https://doi.org/${res.body.doi}` });
+    expect(dataset.body).toMatchObject({
+      doi: res.body.doi,
+      doiState: 'findable',
+      iri: `https://doi.org/${res.body.doi}`,
+    });
     expect(await doiTrail(db, ds.id)).toEqual(['none->pending', 'pending->findable']);
     expect(hooks.filter((h) => h.data.doi === res.body.doi)).toEqual([
-      { id: expect.any(String), event: 'doi.findable', createdAt: expect.any(String), data: { datasetIds: [ds.id], doi: res.body.doi, provider: 'fake' } },
+      {
+        id: expect.any(String),
+        event: 'doi.findable',
+        createdAt: expect.any(String),
+        data: { datasetIds: [ds.id], doi: res.body.doi, provider: 'fake' },
+      },
     ]);
 
     const again = await mint(ds.id).expect(409);
@@ -133,7 +150,9 @@ describe('DOIs with the default fake provider (e2e)', () => {
 
   it('retries only failed DOIs', async () => {
     const ds = await deposit();
-    expect((await t.http.post(`/v1/datasets/${ds.id}/doi/retry`).set(depositor.headers).expect(404)).body.code).toBe('DOI_NOT_ASSIGNED');
+    expect((await t.http.post(`/v1/datasets/${ds.id}/doi/retry`).set(depositor.headers).expect(404)).body.code).toBe(
+      'DOI_NOT_ASSIGNED',
+    );
     await mint(ds.id).expect(202);
     await t.drainJobs();
     const res = await t.http.post(`/v1/datasets/${ds.id}/doi/retry`).set(depositor.headers).expect(409);
@@ -142,17 +161,33 @@ describe('DOIs with the default fake provider (e2e)', () => {
 
   it('maps derivations, reuses and funding to relatedIdentifiers and fundingReferences, as JSON and valid XML', async () => {
     const graph = t.app.get(GraphService);
-    const [grant] = await t.app.get(DataSource).transaction((m) =>
-      graph.addNodes(
-        m,
-        [{ type: 'Grant', label: 'Cell morphology at scale', properties: { funderName: 'Wellcome Trust', funderIdentifier: '10.13039/100010269', awardNumber: '221234/Z/20/Z' } }],
-        null,
-      ),
-    );
+    const [grant] = await t.app
+      .get(DataSource)
+      .transaction((m) =>
+        graph.addNodes(
+          m,
+          [
+            {
+              type: 'Grant',
+              label: 'Cell morphology at scale',
+              properties: {
+                funderName: 'Wellcome Trust',
+                funderIdentifier: '10.13039/100010269',
+                awardNumber: '221234/Z/20/Z',
+              },
+            },
+          ],
+          null,
+        ),
+      );
     const raw = await deposit({ grants: [grant.node.id], imagingMethod: 'FBbi:00000251' });
     const rawDoi = (await mint(raw.id).expect(202)).body.doi as string;
     const derived = await deposit({ kind: 'derived', title: 'Nuclear masks', derivedFrom: [raw.id] });
-    const pub = await t.http.post('/v1/publications').set(depositor.headers).send({ doi: '10.5555/reuse.paper.1' }).expect(201);
+    const pub = await t.http
+      .post('/v1/publications')
+      .set(depositor.headers)
+      .send({ doi: '10.5555/reuse.paper.1' })
+      .expect(201);
     await t.http
       .post('/v1/reuses')
       .set(depositor.headers)
@@ -164,7 +199,11 @@ describe('DOIs with the default fake provider (e2e)', () => {
     expect(attrs.body).toMatchObject({
       doi: rawDoi,
       url: `http://ledger.test/datasets/${raw.id}`,
-      publisher: { name: 'EMBL-EBI', publisherIdentifier: 'https://ror.org/02catss52', publisherIdentifierScheme: 'ROR' },
+      publisher: {
+        name: 'EMBL-EBI',
+        publisherIdentifier: 'https://ror.org/02catss52',
+        publisherIdentifierScheme: 'ROR',
+      },
       types: { resourceTypeGeneral: 'Dataset', resourceType: 'Microscopy image set' },
       fundingReferences: [
         {
@@ -185,7 +224,10 @@ describe('DOIs with the default fake provider (e2e)', () => {
       `IsSourceOf URL http://ledger.test/datasets/${derived.id}`,
     ]);
     expect(attrs.body.subjects).toEqual([
-      expect.objectContaining({ valueUri: 'http://purl.obolibrary.org/obo/FBbi_00000251', subjectScheme: 'Biological Imaging Methods Ontology' }),
+      expect.objectContaining({
+        valueUri: 'http://purl.obolibrary.org/obo/FBbi_00000251',
+        subjectScheme: 'Biological Imaging Methods Ontology',
+      }),
     ]);
 
     const xml = await t.http.get(`/v1/datasets/${raw.id}/datacite.xml`).expect(200);
@@ -194,7 +236,9 @@ describe('DOIs with the default fake provider (e2e)', () => {
     try {
       writeFileSync(join(dir, 'record.xml'), xml.text);
       const xsd = join(resolveDataCiteSchemaDir(), 'metadata.xsd');
-      const lint = spawnSync('xmllint', ['--noout', '--nonet', '--schema', xsd, join(dir, 'record.xml')], { encoding: 'utf8' });
+      const lint = spawnSync('xmllint', ['--noout', '--nonet', '--schema', xsd, join(dir, 'record.xml')], {
+        encoding: 'utf8',
+      });
       expect(`${lint.stdout}${lint.stderr}`).toContain('validates');
       expect(lint.status).toBe(0);
     } finally {
@@ -244,18 +288,42 @@ describe('DOIs with the default fake provider (e2e)', () => {
     const doi = (await mint(ds.id).expect(202)).body.doi as string;
     await t.drainJobs();
     expect((await t.http.get(`/datasets/${ds.id}/tombstone`).expect(404)).body.code).toBe('DATASET_NOT_WITHDRAWN');
-    await t.http.post(`/v1/datasets/${ds.id}/withdraw`).set(depositor.headers).send({ reason: 'consent withdrawn' }).expect(403);
-    const res = await t.http.post(`/v1/datasets/${ds.id}/withdraw`).set(curator.headers).send({ reason: 'consent withdrawn' }).expect(200);
-    expect(res.body).toMatchObject({ datasetId: ds.id, doi, reason: 'consent withdrawn', tombstoneUrl: `http://ledger.test/datasets/${ds.id}/tombstone` });
+    await t.http
+      .post(`/v1/datasets/${ds.id}/withdraw`)
+      .set(depositor.headers)
+      .send({ reason: 'consent withdrawn' })
+      .expect(403);
+    const res = await t.http
+      .post(`/v1/datasets/${ds.id}/withdraw`)
+      .set(curator.headers)
+      .send({ reason: 'consent withdrawn' })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      datasetId: ds.id,
+      doi,
+      reason: 'consent withdrawn',
+      tombstoneUrl: `http://ledger.test/datasets/${ds.id}/tombstone`,
+    });
     const entry = await t.http.get(`/v1/ledger/entries/${res.body.receipt.seq}`).expect(200);
-    expect(entry.body).toMatchObject({ kind: 'dataset.withdrawn', payload: { datasetId: ds.id, reason: 'consent withdrawn', doi } });
+    expect(entry.body).toMatchObject({
+      kind: 'dataset.withdrawn',
+      payload: { datasetId: ds.id, reason: 'consent withdrawn', doi },
+    });
     await t.drainJobs();
 
-    expect((await t.http.get(`/v1/datasets/${ds.id}/doi`).expect(200)).body).toMatchObject({ doi, doiState: 'registered', targetState: 'registered' });
+    expect((await t.http.get(`/v1/datasets/${ds.id}/doi`).expect(200)).body).toMatchObject({
+      doi,
+      doiState: 'registered',
+      targetState: 'registered',
+    });
     expect(await doiTrail(db, ds.id)).toEqual(['none->pending', 'pending->findable', 'findable->registered']);
     const attrs = await t.http.get(`/v1/datasets/${ds.id}/datacite`).expect(200);
     expect(attrs.body.url).toBe(`http://ledger.test/datasets/${ds.id}/tombstone`);
-    expect(attrs.body.dates).toContainEqual({ date: res.body.withdrawnAt.slice(0, 10), dateType: 'Withdrawn', dateInformation: 'consent withdrawn' });
+    expect(attrs.body.dates).toContainEqual({
+      date: res.body.withdrawnAt.slice(0, 10),
+      dateType: 'Withdrawn',
+      dateInformation: 'consent withdrawn',
+    });
 
     const html = await t.http.get(`/datasets/${ds.id}/tombstone`).expect(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
@@ -263,11 +331,14 @@ describe('DOIs with the default fake provider (e2e)', () => {
     expect(html.text).toContain(`https://doi.org/${doi}`);
     const json = await t.http.get(`/datasets/${ds.id}/tombstone`).set('Accept', 'application/json').expect(200);
     expect(json.body).toMatchObject({ datasetId: ds.id, doi, reason: 'consent withdrawn', title: 'Donor images' });
-    expect(json.body.citation).toBe(`Carberry, J. (${new Date().getUTCFullYear()}). Donor images [Data set]. EMBL-EBI. https://doi.org/${doi}`);
-
-    expect((await t.http.post(`/v1/datasets/${ds.id}/withdraw`).set(curator.headers).send({ reason: 'again' }).expect(409)).body.code).toBe(
-      'DATASET_ALREADY_WITHDRAWN',
+    expect(json.body.citation).toBe(
+      `Carberry, J. (${new Date().getUTCFullYear()}). Donor images [Data set]. EMBL-EBI. https://doi.org/${doi}`,
     );
+
+    expect(
+      (await t.http.post(`/v1/datasets/${ds.id}/withdraw`).set(curator.headers).send({ reason: 'again' }).expect(409))
+        .body.code,
+    ).toBe('DATASET_ALREADY_WITHDRAWN');
     expect((await mint((await deposit()).id).expect(202)).body.doiState).toBe('pending');
     await t.drainJobs();
   });
@@ -331,7 +402,12 @@ describe('DOIs registered at the DataCite emulator (e2e)', () => {
     const doi = (await t.http.post(`/v1/datasets/${ds.id}/doi`).set(depositor.headers).expect(202)).body.doi as string;
     expect(doi).toMatch(DOI_SHAPE('10.80123'));
     await t.drainJobs();
-    expect((await t.http.get(`/v1/datasets/${ds.id}/doi`).expect(200)).body).toMatchObject({ doi, doiState: 'findable', provider: 'datacite', notice: null });
+    expect((await t.http.get(`/v1/datasets/${ds.id}/doi`).expect(200)).body).toMatchObject({
+      doi,
+      doiState: 'findable',
+      provider: 'datacite',
+      notice: null,
+    });
     const record = emulator.dois.get(doi);
     expect(record).toMatchObject({ state: 'findable', attributes: { url: `http://ledger.test/datasets/${ds.id}` } });
     const puts = emulator.requests.filter((r) => r.path === `/dois/${doi}`);
@@ -343,24 +419,34 @@ describe('DOIs registered at the DataCite emulator (e2e)', () => {
 
   it('re-sends a record when the graph around it changes, and switches to the DOI once the other side has one', async () => {
     const raw = await deposit();
-    const rawDoi = (await t.http.post(`/v1/datasets/${raw.id}/doi`).set(depositor.headers).expect(202)).body.doi as string;
+    const rawDoi = (await t.http.post(`/v1/datasets/${raw.id}/doi`).set(depositor.headers).expect(202)).body
+      .doi as string;
     await t.drainJobs();
     const derived = await deposit({ kind: 'derived', title: 'Masks', derivedFrom: [raw.id] });
     await t.drainJobs();
     expect(relations(emulator.dois.get(rawDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([
       `IsSourceOf URL http://ledger.test/datasets/${derived.id}`,
     ]);
-    const derivedDoi = (await t.http.post(`/v1/datasets/${derived.id}/doi`).set(depositor.headers).expect(202)).body.doi as string;
+    const derivedDoi = (await t.http.post(`/v1/datasets/${derived.id}/doi`).set(depositor.headers).expect(202)).body
+      .doi as string;
     await t.drainJobs();
-    expect(relations(emulator.dois.get(rawDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([`IsSourceOf DOI ${derivedDoi}`]);
-    expect(relations(emulator.dois.get(derivedDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([`IsDerivedFrom DOI ${rawDoi}`]);
+    expect(relations(emulator.dois.get(rawDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([
+      `IsSourceOf DOI ${derivedDoi}`,
+    ]);
+    expect(relations(emulator.dois.get(derivedDoi)?.attributes as { relatedIdentifiers: Related[] })).toEqual([
+      `IsDerivedFrom DOI ${rawDoi}`,
+    ]);
     // The job is idempotent: run again with nothing new, it sends nothing.
     const before = emulator.requests.length;
-    await t.app.get(DataSource).transaction((m) => t.app.get(JobsService).enqueue(m, 'doi-sync', `doi-sync-${raw.id}`, { datasetId: raw.id }));
+    await t.app
+      .get(DataSource)
+      .transaction((m) => t.app.get(JobsService).enqueue(m, 'doi-sync', `doi-sync-${raw.id}`, { datasetId: raw.id }));
     t.app.get(JobsService).notify();
     await t.drainJobs();
     expect(emulator.requests.length).toBe(before);
-    const job = await t.app.get(DataSource).query(`SELECT status, generation FROM outbox WHERE job_key = $1`, [`doi-sync-${raw.id}`]);
+    const job = await t.app
+      .get(DataSource)
+      .query(`SELECT status, generation FROM outbox WHERE job_key = $1`, [`doi-sync-${raw.id}`]);
     expect(job).toEqual([{ status: 'done', generation: expect.any(Number) }]);
     expect(job[0].generation).toBeGreaterThan(2);
   });
@@ -369,13 +455,23 @@ describe('DOIs registered at the DataCite emulator (e2e)', () => {
     const ds = await deposit();
     const doi = (await t.http.post(`/v1/datasets/${ds.id}/doi`).set(depositor.headers).expect(202)).body.doi as string;
     await t.drainJobs();
-    await t.http.post(`/v1/datasets/${ds.id}/withdraw`).set(curator.headers).send({ reason: 'duplicate of another deposit' }).expect(200);
+    await t.http
+      .post(`/v1/datasets/${ds.id}/withdraw`)
+      .set(curator.headers)
+      .send({ reason: 'duplicate of another deposit' })
+      .expect(200);
     await t.drainJobs();
     const record = emulator.dois.get(doi);
     expect(record?.state).toBe('registered');
     expect(record?.attributes['url']).toBe(`http://ledger.test/datasets/${ds.id}/tombstone`);
-    expect(record?.attributes['dates']).toContainEqual(expect.objectContaining({ dateType: 'Withdrawn', dateInformation: 'duplicate of another deposit' }));
-    const hide = emulator.requests.filter((r) => r.path === `/dois/${doi}` && (r.json as { data: { attributes: { event?: string } } }).data.attributes.event === 'hide');
+    expect(record?.attributes['dates']).toContainEqual(
+      expect.objectContaining({ dateType: 'Withdrawn', dateInformation: 'duplicate of another deposit' }),
+    );
+    const hide = emulator.requests.filter(
+      (r) =>
+        r.path === `/dois/${doi}` &&
+        (r.json as { data: { attributes: { event?: string } } }).data.attributes.event === 'hide',
+    );
     expect(hide).toHaveLength(1);
     expect((await t.http.get(`/v1/datasets/${ds.id}/doi`).expect(200)).body.doiState).toBe('registered');
   });

@@ -125,6 +125,8 @@ describe('figures and images (e2e)', () => {
   });
 
   afterAll(async () => {
+    // Follow-up jobs (metrics, DOI syncs) of the writes above finish before the database goes away.
+    await t.drainJobs();
     await db.end();
     await t.close();
   });

@@ -110,6 +110,8 @@ describe('provenance (e2e)', () => {
   });
 
   afterAll(async () => {
+    // Follow-up jobs (metrics, DOI syncs) of the writes above finish before the database goes away.
+    await t.drainJobs();
     await db.end();
     await t.close();
   });
@@ -402,6 +404,8 @@ describe('provenance (e2e)', () => {
           () => iri(foreign),
           null,
         ],
+        ['a document that describes nothing', () => ({ '@context': CTX, '@graph': [] }), 422, 'EMPTY_DOCUMENT', null, null],
+        ['a body that is not JSON-LD at all', () => 'just a string', 422, 'JSONLD_INVALID', null, null],
         [
           'a document over the object limit',
           () => ({ '@context': CTX, '@graph': Array.from({ length: 5001 }, () => ({ '@id': iri(randomUUID()) })) }),

@@ -37,7 +37,9 @@ describe('webhooks (e2e)', () => {
 
   beforeAll(async () => {
     // The receiver listens on 127.0.0.1, which the SSRF guard refuses unless private addresses are allowed.
-    t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_TIMEOUT_MS: '2000' } });
+    t = await createTestApp({
+      env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_TIMEOUT_MS: '500' },
+    });
     receiver = await startWebhookReceiver();
     owner = await createActor(t, ['depositor']);
     stranger = await createActor(t, ['depositor']);
@@ -51,8 +53,15 @@ describe('webhooks (e2e)', () => {
     await t.close();
   });
 
-  async function subscribe(as: Actor | { headers: Record<string, string> }, path: string, events = ['citation.created']) {
-    const res = await t.http.post('/v1/webhooks').set(as.headers).send({ url: `${receiver.url}${path}`, events });
+  async function subscribe(
+    as: Actor | { headers: Record<string, string> },
+    path: string,
+    events = ['citation.created'],
+  ) {
+    const res = await t.http
+      .post('/v1/webhooks')
+      .set(as.headers)
+      .send({ url: `${receiver.url}${path}`, events });
     expect(res.status).toBe(201);
     return res.body as { id: string; secret: string; scope: string; receipt: { seq: string } };
   }
@@ -66,7 +75,9 @@ describe('webhooks (e2e)', () => {
   async function deliveries(subscriptionId: string, headers: Record<string, string>) {
     const res = await t.http.get(`/v1/webhooks/${subscriptionId}/deliveries`).set(headers);
     expect(res.status).toBe(200);
-    return res.body.items as Array<Record<string, unknown> & { history: Array<{ attempt: number; statusCode: number | null }> }>;
+    return res.body.items as Array<
+      Record<string, unknown> & { history: Array<{ attempt: number; statusCode: number | null; error: string | null }> }
+    >;
   }
 
   /** Runs jobs until `done` holds; retries are scheduled a little later, so one drain is not always enough. */
@@ -85,7 +96,12 @@ describe('webhooks (e2e)', () => {
     expect(created.scope).toBe('own');
     const entry = await t.http.get(`/v1/ledger/entries/${created.receipt.seq}`).expect(200);
     expect(entry.body.kind).toBe('webhook.subscribed');
-    expect(entry.body.payload).toMatchObject({ id: created.id, events: ['citation.created'], urlOrigin: receiver.url, scope: 'own' });
+    expect(entry.body.payload).toMatchObject({
+      id: created.id,
+      events: ['citation.created'],
+      urlOrigin: receiver.url,
+      scope: 'own',
+    });
     const text = JSON.stringify(entry.body);
     expect(text).not.toContain(created.secret);
     expect(text).not.toContain('token=abc');
@@ -117,12 +133,22 @@ describe('webhooks (e2e)', () => {
     const body = JSON.parse(request.body);
     expect(body.id).toBe(request.headers['ledger-webhook-id']);
     expect(body.event).toBe('citation.created');
-    expect(body.data.citation).toMatchObject({ citing: '10.5555/jcb.2024.0101', cited: '10.6019/s-biad901', relation: 'References' });
+    expect(body.data.citation).toMatchObject({
+      citing: '10.5555/jcb.2024.0101',
+      cited: '10.6019/s-biad901',
+      relation: 'References',
+    });
     expect(body.data.datasetIds).toEqual([body.data.citation.citedDataset]);
 
     const log = await deliveries(mine.id, owner.headers);
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ id: body.id, status: 'delivered', attempts: 1, lastStatusCode: 204, lastError: null });
+    expect(log[0]).toMatchObject({
+      id: body.id,
+      status: 'delivered',
+      attempts: 1,
+      lastStatusCode: 204,
+      lastError: null,
+    });
     expect(log[0].deliveredAt).not.toBeNull();
 
     // Jobs drained, yet nothing reached the agent whose datasets the event is not about.
@@ -146,6 +172,17 @@ describe('webhooks (e2e)', () => {
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 204, lastError: null });
     expect(delivery.history.map((a) => a.statusCode)).toEqual([500, 503, 204]);
     expect(delivery.history.map((a) => a.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('gives up on a receiver that does not answer in time, then retries', async () => {
+    receiver.script('/silent', [0]);
+    const silent = await subscribe(owner, '/silent');
+    await importLinks([scholix('10.5555/jcb.2024.0105', `10.6019/${accession}`)]);
+    await drainUntil(async () => (await deliveries(silent.id, owner.headers))[0]?.status === 'delivered');
+    const [delivery] = await deliveries(silent.id, owner.headers);
+    expect(delivery.history.map((a) => a.statusCode)).toEqual([null, 204]);
+    expect(delivery.history[0].error).toBe('no complete response within 500 ms');
+    expect(receiver.received('/silent').map((r) => r.answered)).toEqual([0, 204]);
   });
 
   it('marks a delivery failed after the last attempt', async () => {
@@ -234,7 +271,10 @@ describe('webhooks SSRF guard (WEBHOOK_ALLOW_PRIVATE=false)', () => {
     ['file:///etc/passwd', 'scheme'],
   ])('refuses %s (%s)', async (url, reason) => {
     const before = await ledgerSize(t);
-    const res = await t.http.post('/v1/webhooks').set(agent.headers).send({ url, events: ['doi.findable'] });
+    const res = await t.http
+      .post('/v1/webhooks')
+      .set(agent.headers)
+      .send({ url, events: ['doi.findable'] });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'WEBHOOK_URL_FORBIDDEN', reason });
     expect(await ledgerSize(t)).toBe(before);
@@ -254,7 +294,11 @@ describe('webhooks SSRF guard (WEBHOOK_ALLOW_PRIVATE=false)', () => {
       await client.end();
     }
     const curator = await createActor(t, ['curator']);
-    await t.http.post('/v1/citations/import').set(curator.headers).send([scholix('10.5555/x.1', '10.5555/y.1')]).expect(201);
+    await t.http
+      .post('/v1/citations/import')
+      .set(curator.headers)
+      .send([scholix('10.5555/x.1', '10.5555/y.1')])
+      .expect(201);
     await t.drainJobs();
     const res = await t.http.get('/v1/webhooks/7d1c1d2e-0000-4000-8000-0000000000aa/deliveries').set(admin).expect(200);
     expect(res.body.items).toHaveLength(1);

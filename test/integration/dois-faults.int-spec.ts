@@ -33,7 +33,12 @@ function dataciteEnv(emulator: DataCiteEmulator, overrides: Record<string, strin
 async function depositDatasets(t: TestApp, count: number): Promise<string[]> {
   const agents = t.app.get(AgentsService);
   const suffix = Math.random().toString(36).slice(2, 8);
-  const person = await agents.create(ADMIN, { kind: 'person', name: `Ana Silva ${suffix}`, givenName: 'Ana', familyName: 'Silva' });
+  const person = await agents.create(ADMIN, {
+    kind: 'person',
+    name: `Ana Silva ${suffix}`,
+    givenName: 'Ana',
+    familyName: 'Silva',
+  });
   const org = await agents.create(ADMIN, { kind: 'organization', name: `Imaging Institute ${suffix}` });
   const datasets = t.app.get(DatasetsService);
   const ids: string[] = [];
@@ -71,7 +76,8 @@ async function waitFor(
     if (drain) await t.drainJobs(timeoutMs);
     const regs = await registrations(t, ids);
     if (regs.every(done)) return regs;
-    if (Date.now() > deadline) throw new Error(`not settled: ${regs.map((r) => `${r.doi} ${r.state} ${r.lastError?.reason ?? ''}`).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`not settled: ${regs.map((r) => `${r.doi} ${r.state} ${r.lastError?.reason ?? ''}`).join('\n')}`);
     await sleep(drain ? 100 : 20);
   }
 }
@@ -79,11 +85,15 @@ async function waitFor(
 async function doiTrail(t: TestApp, datasetId: string): Promise<string[]> {
   const rows: Array<{ payload: { from: string; to: string } }> = await t.app
     .get(DataSource)
-    .query(`SELECT payload FROM ledger_entries WHERE kind = 'doi.state_changed' AND payload->>'datasetId' = $1 ORDER BY seq`, [datasetId]);
+    .query(
+      `SELECT payload FROM ledger_entries WHERE kind = 'doi.state_changed' AND payload->>'datasetId' = $1 ORDER BY seq`,
+      [datasetId],
+    );
   return rows.map((r) => `${r.payload.from}->${r.payload.to}`);
 }
 
-const callsFor = (emulator: DataCiteEmulator, doi: string): RecordedRequest[] => emulator.requests.filter((r) => r.path === `/dois/${doi}`);
+const callsFor = (emulator: DataCiteEmulator, doi: string): RecordedRequest[] =>
+  emulator.requests.filter((r) => r.path === `/dois/${doi}`);
 
 describe('DOI registration under DataCite failures (integration)', () => {
   let emulator: DataCiteEmulator;
@@ -128,7 +138,9 @@ describe('DOI registration under DataCite failures (integration)', () => {
         }
         return verdicts.get(r) ?? null;
       };
-      emulator.setFaults(kinds.map(([name, fault]) => ({ fault, times: Infinity, match: (r: RecordedRequest) => verdict(r) === name })));
+      emulator.setFaults(
+        kinds.map(([name, fault]) => ({ fault, times: Infinity, match: (r: RecordedRequest) => verdict(r) === name })),
+      );
 
       const ids = await depositDatasets(t, 20);
       const dois = t.app.get(DoisService);
@@ -142,7 +154,9 @@ describe('DOI registration under DataCite failures (integration)', () => {
       const faults = new Set(emulator.requests.map((r) => r.fault).filter((f) => f !== null));
       expect([...faults].sort()).toEqual(['hang', 'hang-after-apply', 'html', 'rate-limit', 'status']);
       for (const id of ids) expect(await doiTrail(t, id)).toEqual(['none->pending', 'pending->findable']);
-      const rows: Array<{ doi_state: string }> = await t.app.get(DataSource).query('SELECT doi_state FROM datasets WHERE id = ANY($1)', [ids]);
+      const rows: Array<{ doi_state: string }> = await t.app
+        .get(DataSource)
+        .query('SELECT doi_state FROM datasets WHERE id = ANY($1)', [ids]);
       expect(rows.every((r) => r.doi_state === 'findable')).toBe(true);
     }, 120_000);
 
@@ -150,7 +164,11 @@ describe('DOI registration under DataCite failures (integration)', () => {
       const title = 'URL http://ledger.test/datasets/x is not allowed by repository EXAMPLE.LEDGER domain settings.';
       emulator.setFaults([
         {
-          fault: { kind: 'status', status: 422, body: JSON.stringify({ errors: [{ source: 'url', title, uid: 'n/a' }] }) },
+          fault: {
+            kind: 'status',
+            status: 422,
+            body: JSON.stringify({ errors: [{ source: 'url', title, uid: 'n/a' }] }),
+          },
           match: { method: 'PUT' },
           times: 1,
         },
@@ -171,7 +189,12 @@ describe('DOI registration under DataCite failures (integration)', () => {
       await dois.retry(CURATOR, id);
       const [done] = await waitFor(t, [id], (r) => r.state === 'findable');
       expect(done).toMatchObject({ doi: registration.doi, attempts: 2, lastError: null });
-      expect(await doiTrail(t, id)).toEqual(['none->pending', 'pending->failed', 'failed->pending', 'pending->findable']);
+      expect(await doiTrail(t, id)).toEqual([
+        'none->pending',
+        'pending->failed',
+        'failed->pending',
+        'pending->findable',
+      ]);
       expect(emulator.dois.get(registration.doi)?.state).toBe('findable');
     });
 
@@ -180,7 +203,12 @@ describe('DOI registration under DataCite failures (integration)', () => {
       const [id] = await depositDatasets(t, 1);
       const { registration } = await t.app.get(DoisService).requestDoi(ADMIN, id);
       const [waiting] = await waitFor(t, [id], (r) => r.remoteState !== null, 10_000, false);
-      expect(waiting).toMatchObject({ state: 'pending', remoteState: 'findable', registeredAt: null, lastError: { code: 'HANDLE_NOT_REGISTERED' } });
+      expect(waiting).toMatchObject({
+        state: 'pending',
+        remoteState: 'findable',
+        registeredAt: null,
+        lastError: { code: 'HANDLE_NOT_REGISTERED' },
+      });
       expect(emulator.dois.get(registration.doi)?.state).toBe('findable');
       const dataset = await t.app.get(DatasetsService).get(id);
       expect(dataset.doiState).toBe('pending');
@@ -201,7 +229,11 @@ describe('DOI registration under DataCite failures (integration)', () => {
       const [id] = await depositDatasets(t, 1);
       const { registration } = await t.app.get(DoisService).requestDoi(ADMIN, id);
       const [failed] = await waitFor(t, [id], (r) => r.state !== 'pending');
-      expect(failed).toMatchObject({ state: 'failed', attempts: 1, lastError: { code: 'BAD_CREDENTIALS', status: 401 } });
+      expect(failed).toMatchObject({
+        state: 'failed',
+        attempts: 1,
+        lastError: { code: 'BAD_CREDENTIALS', status: 401 },
+      });
       expect(failed.lastError?.reason).toContain('DATACITE_PASSWORD');
       expect(failed.lastError?.reason).toContain(`DATACITE_REPOSITORY_ID=${emulator.repositoryId}`);
       await sleep(300);
@@ -242,7 +274,10 @@ describe('DOI registration under DataCite failures (integration)', () => {
       const [done] = await waitFor(second, [id], (r) => r.state === 'findable', 30_000, false);
       expect(done.doi).toBe(doi);
       expect([...emulator.dois.keys()]).toEqual([doi]);
-      expect(callsFor(emulator, doi).map((r) => `${r.method} ${r.status ?? 'no answer'}`)).toEqual(['PUT no answer', 'PUT 200']);
+      expect(callsFor(emulator, doi).map((r) => `${r.method} ${r.status ?? 'no answer'}`)).toEqual([
+        'PUT no answer',
+        'PUT 200',
+      ]);
       expect(await doiTrail(second, id)).toEqual(['none->pending', 'pending->findable']);
     } finally {
       await second.close();

@@ -15,7 +15,7 @@ export interface WebhookReceiver {
   /** http://127.0.0.1:<port> */
   url: string;
   requests: ReceivedRequest[];
-  /** Statuses to answer, in order, per path; once used up the receiver answers 204. */
+  /** Statuses to answer, in order, per path (0: never answer); once used up the receiver answers 204. */
   script(path: string, statuses: number[]): void;
   received(path: string): ReceivedRequest[];
   close(): Promise<void>;
@@ -33,6 +33,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const queue = scripts.get(path) ?? [];
       const answered = queue.shift() ?? 204;
       requests.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
+      if (answered === 0) return;
       res.statusCode = answered;
       res.end(answered >= 400 ? 'not now' : '');
     });
@@ -56,7 +57,9 @@ export function verifyAsReceiver(secret: string, request: ReceivedRequest): bool
   const timestamp = request.headers['ledger-webhook-timestamp'];
   const signature = request.headers['ledger-webhook-signature'];
   if (typeof timestamp !== 'string' || typeof signature !== 'string') return false;
-  const expected = Buffer.from(`v1=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`);
+  const expected = Buffer.from(
+    `v1=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`,
+  );
   const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -1,8 +1,10 @@
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 
 export class CreatePublicationDto {
-  /** DOI, bare (10.1038/nmeth.2019) or as https://doi.org/ URL; compared case-insensitively. Alone, it registers the
-   * publication with metadata pending (it is never resolved during the request). */
+  /**
+   * DOI, bare (10.1038/nmeth.2019) or as https://doi.org/ URL; compared case-insensitively. Alone, it registers the
+   * publication with metadata pending (it is never resolved during the request).
+   */
   @IsOptional()
   @IsString()
   @Length(1, 500)

@@ -1,6 +1,6 @@
 import { ReceiptDto } from '../../core/http/receipt.dto.js';
 import type { PublicationEntity } from '../../publications/entities/publication.entity.js';
-import type { IndependenceAssessment, IndependenceLevel } from '../independence.rules.js';
+import type { IndependenceLevel } from '../independence.rules.js';
 import type { ReuseDatasetEntity } from '../entities/reuse-dataset.entity.js';
 import type { ReuseEntity } from '../entities/reuse.entity.js';
 import type { AgentReuseRow } from '../reuses.service.js';
@@ -14,11 +14,36 @@ export class ReusePublicationDto {
   issued: string | null;
 }
 
+export class IndependencePersonDto {
+  family?: string | null;
+  given?: string | null;
+  name?: string | null;
+  orcid?: string | null;
+  /** The agent this person is (dataset creator, or the agent a publication author is linked to). */
+  agentId?: string;
+}
+
+export class PersonMatchDto {
+  datasetCreator: IndependencePersonDto;
+  publicationAuthor: IndependencePersonDto;
+  matchedBy: 'orcid' | 'name';
+  /** The ORCID URL, or the name key (`chaumont|f`), both sides share. */
+  key: string;
+}
+
+/** Why a level was given; empty when independent. */
+export class IndependenceReasonDto {
+  matchedPerson?: PersonMatchDto;
+  /** https://ror.org/… shared by both sides. */
+  sharedAffiliation?: string;
+  /** A grant id both sides are funded by. */
+  sharedGrant?: string;
+}
+
 export class IndependenceDto {
   dataset: string;
   level: IndependenceLevel;
-  /** matchedPerson (matchedBy orcid|name, key), sharedAffiliation (ROR) or sharedGrant; empty when independent. */
-  reason: IndependenceAssessment['reason'];
+  reason: IndependenceReasonDto;
   /** The `edge.created` entry of publication --usesDataFrom--> dataset (decimal string). */
   edgeLedgerSeq: string;
 }
@@ -99,6 +124,11 @@ export function toReuseDto(
   };
 }
 
+export class AgentReuseIndependenceDto {
+  level: IndependenceLevel;
+  reason: IndependenceReasonDto;
+}
+
 /** One reused dataset in an agent's feed: the agent's own dataset or one derived from it (see `path`). */
 export class AgentReuseDto {
   reuse: string;
@@ -109,7 +139,7 @@ export class AgentReuseDto {
   dataset: string;
   /** [the agent's dataset, …, the reused dataset] along wasDerivedFrom; one element when it is the agent's own. */
   path: string[];
-  independence: { level: IndependenceLevel; reason: IndependenceAssessment['reason'] };
+  independence: AgentReuseIndependenceDto;
   publication: ReusePublicationDto;
   createdAt: string;
   ledgerSeq: string;
