@@ -365,7 +365,7 @@ export function nominateSymbionts(
       ]),
       involvedAgents: [...involved].sort(compareStrings),
     };
-    return { agentId, best, track: (earlyCareer ? 'early-career' : 'general') as AwardTrack, evidence };
+    return { agentId, best, track: (earlyCareer ? 'early-career' : 'general'), evidence };
   });
 
   // Co-creators of the same best dataset tie on every key and fall back to agent id.

@@ -6,6 +6,7 @@ import type { DataCiteAttributes, DataCiteCreator, DataCiteDatasetInput } from '
 export const DATACITE_4_6_SCHEMA_LOCATION = 'https://schema.datacite.org/meta/kernel-4.6/metadata.xsd';
 
 // XML 1.0 §2.2 Char: anything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot appear even escaped.
+// eslint-disable-next-line no-control-regex -- XML 1.0 §2.2 Char production: tab, LF and CR are the allowed controls
 const INVALID_XML_CHARS = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 export function escapeXmlText(value: string): string {

@@ -259,7 +259,7 @@ describe('validateForPublish', () => {
 
   type Mutation = (a: Record<string, unknown>) => void;
   const first = (a: Record<string, unknown>, key: string): Record<string, unknown> =>
-    (a[key] as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+    (a[key] as Array<Record<string, unknown>>)[0];
 
   it.each<[string, Mutation, string]>([
     ['missing creators', (a) => delete a['creators'], 'creators'],
@@ -344,14 +344,14 @@ describe('validateForPublish', () => {
       'nameIdentifier without scheme',
       (a) =>
         delete (
-          (first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>
+          (first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0]
         )['nameIdentifierScheme'],
       'creators[0].nameIdentifiers[0].nameIdentifierScheme',
     ],
     [
       'ORCID with bad check digit',
       (a) =>
-        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)[
+        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0])[
           'nameIdentifier'
         ] = 'https://orcid.org/0000-0002-1825-0098'),
       'creators[0].nameIdentifiers[0].nameIdentifier',
@@ -359,7 +359,7 @@ describe('validateForPublish', () => {
     [
       'bare ORCID',
       (a) =>
-        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0] as Record<string, unknown>)[
+        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0])[
           'nameIdentifier'
         ] = '0000-0002-1825-0097'),
       'creators[0].nameIdentifiers[0].nameIdentifier',

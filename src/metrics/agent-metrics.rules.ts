@@ -217,7 +217,7 @@ export function aggregateByFunder(
   const perFunder = new Map<string, Map<string, DatasetMetrics>>();
   for (const grant of grants) {
     let outputs = perFunder.get(grant.funderId);
-    if (!outputs) perFunder.set(grant.funderId, (outputs = new Map()));
+    if (!outputs) perFunder.set(grant.funderId, (outputs = new Map<string, DatasetMetrics>()));
     for (const id of grant.datasetIds) {
       const m = metrics.get(id);
       if (m) outputs.set(id, m);

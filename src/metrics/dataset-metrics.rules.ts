@@ -478,7 +478,7 @@ export function computeDatasetMetrics(
       if (concept === undefined) continue;
       const level = reuse.levels[datasetId] ?? policy.unknownIndependence;
       let byWork = pairs.get(concept);
-      if (!byWork) pairs.set(concept, (byWork = new Map()));
+      if (!byWork) pairs.set(concept, (byWork = new Map<string, PairFacts>()));
       const facts = byWork.get(work.key);
       if (facts) {
         facts.level = leastIndependent(facts.level, level);

@@ -169,7 +169,7 @@ export function buildProvJson(
     const types = [...def.types, ...node.extraTypes]
       .filter((compact) => !IMPLIED_TYPES.has(compact))
       .map((compact) => qualified(typeIri(compact, options.publicBaseUrl)));
-    if (types.length > 0) record['prov:type'] = types.length === 1 ? (types[0]) : types;
+    if (types.length > 0) record['prov:type'] = types.length === 1 ? types[0] : types;
     if (typeof node.properties.name === 'string') record['prov:label'] = node.properties.name;
     if (def.provClass === 'Activity') {
       const start = node.properties.startedAtTime;

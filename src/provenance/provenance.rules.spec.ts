@@ -140,7 +140,14 @@ describe('extractGraph on the reference example', () => {
     const graph = crate['@graph'] as JsonObject[];
     const root = graph.find((entity) => entity['@id'] === './') as JsonObject;
     const metadataLicense = { '@id': 'https://spdx.org/licenses/CC0-1.0', '@type': 'CreativeWork', name: 'CC0 1.0' };
-    const edited = { ...crate, '@graph': [...graph.filter((e) => e !== root), { ...root, license: { '@id': metadataLicense['@id'] } }, metadataLicense] };
+    const edited = {
+      ...crate,
+      '@graph': [
+        ...graph.filter((e) => e !== root),
+        { ...root, license: { '@id': metadataLicense['@id'] } },
+        metadataLicense,
+      ],
+    };
     const { nodes } = await extractOk(edited, { crateBase: RDF_BASE }, RDF_BASE);
     expect(nodes.some((node) => node.iri === metadataLicense['@id'])).toBe(false);
   });
@@ -661,7 +668,7 @@ describe('lineage and JSON-LD views', () => {
 
   it('reads its own lineage view back into the same graph', async () => {
     const view = lineageToJsonLd(PANEL, nodes, edges, CONTEXT);
-    expect(((view['@graph'] as JsonObject[])[0])['@id']).toBe(PANEL);
+    expect((view['@graph'] as JsonObject[])[0]['@id']).toBe(PANEL);
     const again = await extractOk(view);
     expect(again.nodes).toEqual(nodes);
     expect(again.edges).toEqual(edges);

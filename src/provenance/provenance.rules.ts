@@ -768,7 +768,7 @@ export interface ExtractOptions {
 /** DOIs compare case-insensitively (provenance.md §2): one spelling per publication node. */
 export function normalizeNodeIri(iri: string): string {
   const doi = /^https?:\/\/(?:dx\.)?doi\.org\/(10\..+)$/i.exec(iri);
-  return doi === null ? iri : `https://doi.org/${(doi[1]).toLowerCase()}`;
+  return doi === null ? iri : `https://doi.org/${doi[1].toLowerCase()}`;
 }
 
 /**
@@ -994,7 +994,7 @@ function collectRawNodes(
           }
           const isNodeObject = !('@value' in item);
           const keys = Object.keys(item);
-          if (isNodeObject && (typeof item['@id'] !== 'string' || (item['@id']).startsWith('_:'))) {
+          if (isNodeObject && (typeof item['@id'] !== 'string' || item['@id'].startsWith('_:'))) {
             problems.add('BLANK_NODE_FORBIDDEN', iri, term, 'nested node without an "@id" IRI (provenance.md §1.3)');
             continue;
           }
@@ -1470,7 +1470,7 @@ export function detectCycle(
         cursors.pop();
         continue;
       }
-      cursors[cursors.length - 1] = (cursors[cursors.length - 1]) + 1;
+      cursors[cursors.length - 1] = cursors[cursors.length - 1] + 1;
       const seen = state.get(next);
       if (seen === 'open') return [...path.slice(path.indexOf(next)), next];
       if (seen === undefined) {
@@ -1678,7 +1678,7 @@ function compactValue(term: string, value: JsonValue): JsonValue {
 
 function referenceValue(iris: readonly string[]): JsonValue {
   const sorted = [...new Set(iris)].sort(compare).map((iri) => ({ '@id': iri }));
-  return sorted.length === 1 ? (sorted[0]) : sorted;
+  return sorted.length === 1 ? sorted[0] : sorted;
 }
 
 /**
@@ -1688,7 +1688,7 @@ function referenceValue(iris: readonly string[]): JsonValue {
 export function nodeBody(node: GraphNode, edges: readonly GraphEdge[]): JsonObject {
   const def = NODE_TYPE_DEFS[node.type];
   const types = [...def.types, ...node.extraTypes];
-  const body: JsonObject = { '@id': node.iri, '@type': types.length === 1 ? (types[0]) : types };
+  const body: JsonObject = { '@id': node.iri, '@type': types.length === 1 ? types[0] : types };
   for (const term of def.properties) {
     const value = node.properties[term];
     if (value === undefined) continue;

@@ -65,7 +65,7 @@ const SPDX_NAMES: Readonly<Record<string, string>> = {
 /** The contextual entity describing a licence (RO-Crate: a licence is an entity with an `@id`). */
 export function licenseEntity(licenseIri: string): JsonObject {
   const spdx = /^https?:\/\/spdx\.org\/licenses\/([A-Za-z0-9.+-]+?)(?:\.html)?$/.exec(licenseIri);
-  const identifier = spdx === null ? null : (spdx[1]);
+  const identifier = spdx === null ? null : spdx[1];
   return {
     '@id': licenseIri,
     '@type': 'CreativeWork',
@@ -80,7 +80,7 @@ const ACTION_TYPES: ReadonlySet<NodeType> = new Set(['AnalysisActivity', 'ReuseE
 function references(iris: Iterable<string>): JsonValue | undefined {
   const sorted = [...new Set(iris)].sort().map((iri) => ({ '@id': iri }));
   if (sorted.length === 0) return undefined;
-  return sorted.length === 1 ? (sorted[0]) : sorted;
+  return sorted.length === 1 ? sorted[0] : sorted;
 }
 
 /**

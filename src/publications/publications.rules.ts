@@ -149,7 +149,7 @@ function parseText(
   }
   let cleaned: CslItem | undefined;
   try {
-    cleaned = Cite.parse.csl([stripInternals(entries[0] as CslItem)])[0];
+    cleaned = Cite.parse.csl([stripInternals(entries[0])])[0];
   } catch (error) {
     return { ok: false, code, detail: messageOf(error) };
   }

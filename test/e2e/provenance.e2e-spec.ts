@@ -404,7 +404,14 @@ describe('provenance (e2e)', () => {
           () => iri(foreign),
           null,
         ],
-        ['a document that describes nothing', () => ({ '@context': CTX, '@graph': [] }), 422, 'EMPTY_DOCUMENT', null, null],
+        [
+          'a document that describes nothing',
+          () => ({ '@context': CTX, '@graph': [] }),
+          422,
+          'EMPTY_DOCUMENT',
+          null,
+          null,
+        ],
         ['a body that is not JSON-LD at all', () => 'just a string', 422, 'JSONLD_INVALID', null, null],
         [
           'a document over the object limit',

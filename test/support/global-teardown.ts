@@ -10,7 +10,7 @@ export default async function globalTeardown(): Promise<void> {
   const server = readTestServer();
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
-  let othersActive = false;
+  let othersActive: boolean;
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${server.template}" WITH (FORCE)`);
     const others = await admin.query<{ n: number }>(

@@ -190,7 +190,7 @@ describe('no network for unshipped contexts', () => {
         error: { code: 'REMOTE_CONTEXT_FORBIDDEN', detail: `context not shipped: ${remote}`, url: remote },
       });
     }
-    await expect(canonizeJsonLd(documents[0] as JsonValue, { documentLoader: loader, base: RDF_BASE })).rejects.toThrow(
+    await expect(canonizeJsonLd(documents[0], { documentLoader: loader, base: RDF_BASE })).rejects.toThrow(
       /loading remote context failed|Dereferencing a URL/,
     );
     expect(requests).toBe(0);
