@@ -1,6 +1,13 @@
 // Deposits a small synthetic ledger through the public API (agents, keys, datasets, publications, reuses), the way
 // clients would, so that the HTTP workloads read realistic rows.
-import { createRng, datasetPayload, generateLedger, personPayload, publicationPayload, seededRor } from './generator.js';
+import {
+  createRng,
+  datasetPayload,
+  generateLedger,
+  personPayload,
+  publicationPayload,
+  seededRor,
+} from './generator.js';
 import type { SyntheticLedger } from './generator.js';
 import { expectStatus, mapConcurrent } from './environment.js';
 import type { BenchContext } from './profile.js';
@@ -33,7 +40,10 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
     phase = Date.now();
   };
   const agentIds = await mapConcurrent(ledger.people, CONCURRENCY, async (person) => {
-    const res = await expectStatus(origin, 'POST', '/v1/agents', [201], { body: personPayload(person), headers: adminHeaders });
+    const res = await expectStatus(origin, 'POST', '/v1/agents', [201], {
+      body: personPayload(person),
+      headers: adminHeaders,
+    });
     return String(bodyOf(res.body).id);
   });
   lap('agents', agentIds.length);
@@ -57,7 +67,7 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
   const deposited = new Map<number, Promise<void>>();
   const deposit = async (index: number): Promise<void> => {
     const d = ledger.datasets[index];
-    await Promise.all(d.derivedFrom.map((source) => deposited.get(source)));
+    await Promise.all(d.derivedFrom.map((source) => deposited.get(source) ?? Promise.resolve()));
     const accession = d.kind === 'image' && index % 4 === 0 ? `S-BIAD${100_000 + index}` : null;
     if (accession) accessions.push(accession);
     const payload = datasetPayload(
@@ -99,7 +109,11 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
     const lab = ledger.people[p.authors[p.authors.length - 1]].lab;
     for (const d of r.datasets) reuseCounts[d] += 1;
     await expectStatus(origin, 'POST', '/v1/reuses', [201], {
-      body: { publication: publicationIds[r.publication], datasets: r.datasets.map((d) => datasetIds[d]), type: r.type },
+      body: {
+        publication: publicationIds[r.publication],
+        datasets: r.datasets.map((d) => datasetIds[d]),
+        type: r.type,
+      },
       headers: labHeaders[lab],
     });
   });
@@ -107,7 +121,16 @@ export async function seedApiLedger(ctx: BenchContext): Promise<SeededLedger> {
   ctx.log(
     `  seeded ${agentIds.length} agents, ${datasetIds.length} datasets, ${publicationIds.length} publications, ${ledger.reuses.length} reuses through the API`,
   );
-  return { ledger, agentIds, labHeaders, datasetIds, publicationIds, accessions, reuseCounts, someDepositor: labHeaders[0] };
+  return {
+    ledger,
+    agentIds,
+    labHeaders,
+    datasetIds,
+    publicationIds,
+    accessions,
+    reuseCounts,
+    someDepositor: labHeaders[0],
+  };
 }
 
 /** Dataset ids drawn in proportion to (reuses + 1): popular datasets are asked about more often. */

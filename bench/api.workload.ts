@@ -19,13 +19,24 @@ export async function measureThroughput(
   const { http } = ctx.profile;
   const sample = await call(ctx.app.origin, targets[0].method, targets[0].path);
   if (isRouteMissing(sample)) {
-    ctx.results[name] = { skipped: true, reason: `${targets[0].method} ${targets[0].path.replace(/[0-9a-f-]{36}/g, ':id')} answers 404 ROUTE_NOT_FOUND in this build` };
+    ctx.results[name] = {
+      skipped: true,
+      reason: `${targets[0].method} ${targets[0].path.replace(/[0-9a-f-]{36}/g, ':id')} answers 404 ROUTE_NOT_FOUND in this build`,
+    };
     return;
   }
-  if (sample.status !== 200) throw new Error(`${name}: ${targets[0].path} answered ${sample.status} ${JSON.stringify(sample.body).slice(0, 300)}`);
+  if (sample.status !== 200)
+    throw new Error(
+      `${name}: ${targets[0].path} answered ${sample.status} ${JSON.stringify(sample.body).slice(0, 300)}`,
+    );
   const bare = await startBareServer(JSON.stringify(sample.body));
   try {
-    const load = { concurrency: http.concurrency, durationMs: http.durationMs, warmupMs: http.warmupMs, okStatuses: [200] };
+    const load = {
+      concurrency: http.concurrency,
+      durationMs: http.durationMs,
+      warmupMs: http.warmupMs,
+      okStatuses: [200],
+    };
     const service: number[] = [];
     const floor: number[] = [];
     const latencies: number[] = [];
@@ -38,12 +49,23 @@ export async function measureThroughput(
     }
     const latency = measure(latencies, 'ms', 'per-request latency under that load', { p99: true });
     ctx.results[name] = compare(
-      measure(service, 'req/s', `${what.value}, ${http.concurrency} keep-alive connections, ${http.durationMs / 1000} s per repetition`),
+      measure(
+        service,
+        'req/s',
+        `${what.value}, ${http.concurrency} keep-alive connections, ${http.durationMs / 1000} s per repetition`,
+      ),
       measure(floor, 'req/s', what.baseline),
       'higher',
-      { concurrency: http.concurrency, latencyMs: { median: latency.median, p99: latency.p99 }, responseBytes: JSON.stringify(sample.body).length, ...extra },
+      {
+        concurrency: http.concurrency,
+        latencyMs: { median: latency.median, p99: latency.p99 },
+        responseBytes: JSON.stringify(sample.body).length,
+        ...extra,
+      },
     );
-    ctx.log(`  ${name}: ${ctx.results[name] && 'median' in ctx.results[name] ? String(ctx.results[name].median) : '?'} req/s`);
+    ctx.log(
+      `  ${name}: ${ctx.results[name] && 'median' in ctx.results[name] ? String(ctx.results[name].median) : '?'} req/s`,
+    );
   } finally {
     await bare.close();
   }

@@ -30,16 +30,23 @@ export async function runAuditWorkload(ctx: BenchContext, seeded: SeededLedger):
   };
   const probe = await call(origin, 'POST', '/v1/grants', { body: grantBody(0), headers: adminHeaders });
   if (isRouteMissing(probe)) {
-    ctx.results.portfolio_audit = { skipped: true, reason: 'POST /v1/grants answers 404 ROUTE_NOT_FOUND in this build' };
+    ctx.results.portfolio_audit = {
+      skipped: true,
+      reason: 'POST /v1/grants answers 404 ROUTE_NOT_FOUND in this build',
+    };
     return;
   }
-  if (probe.status !== 201) throw new Error(`POST /v1/grants answered ${probe.status}: ${JSON.stringify(probe.body).slice(0, 800)}`);
+  if (probe.status !== 201)
+    throw new Error(`POST /v1/grants answered ${probe.status}: ${JSON.stringify(probe.body).slice(0, 800)}`);
   const ids = [(probe.body as { id: string }).id];
   const rest = await mapConcurrent(
     Array.from({ length: count - 1 }, (_, i) => i + 1),
     8,
     async (i) => {
-      const res = await expectStatus(origin, 'POST', '/v1/grants', [201], { body: grantBody(i), headers: adminHeaders });
+      const res = await expectStatus(origin, 'POST', '/v1/grants', [201], {
+        body: grantBody(i),
+        headers: adminHeaders,
+      });
       return (res.body as { id: string }).id;
     },
   );
@@ -60,11 +67,22 @@ export async function runAuditWorkload(ctx: BenchContext, seeded: SeededLedger):
   const path = `/v1/funders/${funderId}/audit?asOf=2026-06-30`;
   const sample = await call(origin, 'GET', path, { headers: adminHeaders });
   if (isRouteMissing(sample)) {
-    ctx.results.portfolio_audit = { skipped: true, reason: 'GET /v1/funders/:id/audit answers 404 ROUTE_NOT_FOUND in this build' };
+    ctx.results.portfolio_audit = {
+      skipped: true,
+      reason: 'GET /v1/funders/:id/audit answers 404 ROUTE_NOT_FOUND in this build',
+    };
     return;
   }
-  if (sample.status !== 200) throw new Error(`GET ${path} answered ${sample.status}: ${JSON.stringify(sample.body).slice(0, 500)}`);
-  const load = { concurrency: 1, durationMs: 300_000, warmupMs: 0, maxRequests: samples, okStatuses: [200], headers: adminHeaders };
+  if (sample.status !== 200)
+    throw new Error(`GET ${path} answered ${sample.status}: ${JSON.stringify(sample.body).slice(0, 500)}`);
+  const load = {
+    concurrency: 1,
+    durationMs: 300_000,
+    warmupMs: 0,
+    maxRequests: samples,
+    okStatuses: [200],
+    headers: adminHeaders,
+  };
   const targets = [{ method: 'GET' as const, path }];
   const service = await runHttpLoad({ origin, targets, ...load });
   if (service.errors > 0) throw new Error(`audit: ${service.firstError ?? 'errors'}`);
@@ -73,7 +91,9 @@ export async function runAuditWorkload(ctx: BenchContext, seeded: SeededLedger):
   try {
     const floor = await runHttpLoad({ origin: bare.origin, targets, ...load });
     ctx.results.portfolio_audit = compare(
-      measure(service.latenciesMs, 'ms', `GET /v1/funders/:id/audit over ${ids.length} grants (JSON), one client`, { p99: true }),
+      measure(service.latenciesMs, 'ms', `GET /v1/funders/:id/audit over ${ids.length} grants (JSON), one client`, {
+        p99: true,
+      }),
       measure(floor.latenciesMs, 'ms', 'bare node:http server sending the same report as a constant', { p99: true }),
       'lower',
       { grants: ids.length, responseBytes: text.length },

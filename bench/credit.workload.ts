@@ -45,14 +45,28 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
     const heapMb = 12_288;
     const rowsOnly = await runChild([...common, '--rows-only'], heapMb);
     const full = await runChild(
-      [...common, '--incremental', String(profile.incrementalRuns), '--incremental-budget-ms', String(profile.incrementalBudgetMs)],
+      [
+        ...common,
+        '--incremental',
+        String(profile.incrementalRuns),
+        '--incremental-budget-ms',
+        String(profile.incrementalBudgetMs),
+      ],
       heapMb,
     );
     const label = sizeLabel(size);
     const peakRssMb = Math.round(full.peakRssMb);
     const fullResult = compare(
-      measure(full.fullSeconds, 's', 'computeCreditFromRows over every dataset: rows in, rounded credit out (one process)'),
-      measure(full.baselineSeconds, 's', 'one pass over the same rows: every id resolved to an index once, every edge visited once'),
+      measure(
+        full.fullSeconds,
+        's',
+        'computeCreditFromRows over every dataset: rows in, rounded credit out (one process)',
+      ),
+      measure(
+        full.baselineSeconds,
+        's',
+        'one pass over the same rows: every id resolved to an index once, every edge visited once',
+      ),
       'lower',
       {
         nodes: full.nodes,
@@ -68,7 +82,12 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
     ctx.results[`credit_recompute_full_${label}`] = fullResult;
     const affected = [...full.affectedNodes].sort((a, b) => a - b);
     const incrementalResult = compare(
-      measure(full.incrementalMs, 'ms', 'affectedSubgraph + computeTransitiveCredit({affected}) after one new reuse edge, graph prebuilt', { p99: true }),
+      measure(
+        full.incrementalMs,
+        'ms',
+        'affectedSubgraph + computeTransitiveCredit({affected}) after one new reuse edge, graph prebuilt',
+        { p99: true },
+      ),
       measure(
         full.propagationSeconds.map((s) => s * 1000),
         'ms',
@@ -83,7 +102,9 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
       },
     );
     ctx.results[`credit_recompute_incremental_${label}`] = incrementalResult;
-    ctx.log(`  credit at ${full.nodes} nodes: full ${fullResult.median} s, ${peakRssMb} MB peak; incremental p50 ${incrementalResult.median} ms`);
+    ctx.log(
+      `  credit at ${full.nodes} nodes: full ${fullResult.median} s, ${peakRssMb} MB peak; incremental p50 ${incrementalResult.median} ms`,
+    );
     if (largest) {
       ctx.results.credit_recompute_full = { ...fullResult };
       ctx.results.credit_recompute_incremental = { ...incrementalResult };

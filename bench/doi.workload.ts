@@ -48,7 +48,11 @@ function doiCandidates(seeded: SeededLedger): number[] {
 
 export class DoiRouteMissing extends Error {}
 
-export async function runDoiLatency(ctx: BenchContext, seeded: SeededLedger, emulator: DataCiteEmulator): Promise<string[]> {
+export async function runDoiLatency(
+  ctx: BenchContext,
+  seeded: SeededLedger,
+  emulator: DataCiteEmulator,
+): Promise<string[]> {
   const n = ctx.profile.doi.latencySamples;
   const picks = doiCandidates(seeded).slice(0, n + 3);
   const auth = `Basic ${Buffer.from(`${emulator.repositoryId}:${emulator.password}`).toString('base64')}`;
@@ -62,12 +66,15 @@ export async function runDoiLatency(ctx: BenchContext, seeded: SeededLedger, emu
     const before = emulator.requests.length;
     const t0 = performance.now();
     const res = await call(ctx.app.origin, 'POST', `/v1/datasets/${datasetId}/doi`, { headers });
-    if (isRouteMissing(res)) throw new DoiRouteMissing('POST /v1/datasets/:id/doi answers 404 ROUTE_NOT_FOUND in this build');
-    if (res.status !== 202) throw new Error(`POST /v1/datasets/:id/doi answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+    if (isRouteMissing(res))
+      throw new DoiRouteMissing('POST /v1/datasets/:id/doi answers 404 ROUTE_NOT_FOUND in this build');
+    if (res.status !== 202)
+      throw new Error(`POST /v1/datasets/:id/doi answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
     let status = await doiStatus(ctx, datasetId);
     const deadline = t0 + 15_000;
     while (!FINAL.has(status.doiState)) {
-      if (status.doiState === 'failed') throw new Error(`DOI for ${datasetId} failed: ${JSON.stringify(status.lastError)}`);
+      if (status.doiState === 'failed')
+        throw new Error(`DOI for ${datasetId} failed: ${JSON.stringify(status.lastError)}`);
       if (performance.now() > deadline) throw new Error(`DOI for ${datasetId} still ${status.doiState} after 15 s`);
       await sleep(2);
       status = await doiStatus(ctx, datasetId);
@@ -87,7 +94,8 @@ export async function runDoiLatency(ctx: BenchContext, seeded: SeededLedger, emu
     });
     await replay.text();
     const directMs = performance.now() - t1;
-    if (replay.status !== 201 && replay.status !== 200) throw new Error(`direct PUT to the emulator answered ${replay.status}`);
+    if (replay.status !== 201 && replay.status !== 200)
+      throw new Error(`direct PUT to the emulator answered ${replay.status}`);
     dois.push(status.doi);
     // The first three are the warm-up.
     if (k < 3) continue;
@@ -97,9 +105,14 @@ export async function runDoiLatency(ctx: BenchContext, seeded: SeededLedger, emu
   }
   const perDoi = summarize(requestsPerDoi);
   ctx.results.doi_pipeline_overhead = compare(
-    measure(latencies, 'ms', 'POST /v1/datasets/:id/doi until GET …/doi reports findable (job, PUT to the emulator, state written), one DOI at a time', {
-      p99: true,
-    }),
+    measure(
+      latencies,
+      'ms',
+      'POST /v1/datasets/:id/doi until GET …/doi reports findable (job, PUT to the emulator, state written), one DOI at a time',
+      {
+        p99: true,
+      },
+    ),
     measure(direct, 'ms', 'the same final PUT /dois/{doi} sent straight to the emulator (zero latency)', { p99: true }),
     'lower',
     { dataciteRequestsPerDoi: perDoi.median, pollIntervalMs: 2 },
@@ -108,7 +121,11 @@ export async function runDoiLatency(ctx: BenchContext, seeded: SeededLedger, emu
 }
 
 /** Requests the emulator saw per window of the limiter, once saturated. */
-export async function runDoiThroughput(ctx: BenchContext, seeded: SeededLedger, emulator: DataCiteEmulator): Promise<string[]> {
+export async function runDoiThroughput(
+  ctx: BenchContext,
+  seeded: SeededLedger,
+  emulator: DataCiteEmulator,
+): Promise<string[]> {
   const { throughputDois, rateLimit, rateWindowSeconds, latencySamples } = ctx.profile.doi;
   const picks = doiCandidates(seeded).slice(latencySamples + 3, latencySamples + 3 + throughputDois);
   const before = emulator.requests.length;
@@ -117,7 +134,8 @@ export async function runDoiThroughput(ctx: BenchContext, seeded: SeededLedger, 
     const res = await call(ctx.app.origin, 'POST', `/v1/datasets/${datasetId}/doi`, {
       headers: seeded.labHeaders[seeded.ledger.datasets[index].lab],
     });
-    if (res.status !== 202) throw new Error(`POST /v1/datasets/:id/doi answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+    if (res.status !== 202)
+      throw new Error(`POST /v1/datasets/:id/doi answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
   });
   const pending = new Set(picks.map((i) => seeded.datasetIds[i]));
   const dois: string[] = [];
@@ -153,11 +171,23 @@ export async function runDoiThroughput(ctx: BenchContext, seeded: SeededLedger, 
     const count = times.filter((t) => t >= from && t < from + windowMs).length;
     perWindow.push(count / rateWindowSeconds);
   }
-  if (perWindow.length === 0) throw new Error('the rate-limited run was shorter than two windows: raise throughputDois');
+  if (perWindow.length === 0)
+    throw new Error('the rate-limited run was shorter than two windows: raise throughputDois');
   const limitPerSecond = rateLimit / rateWindowSeconds;
   ctx.results.doi_throughput_rate_limited = compare(
-    measure(perWindow, 'req/s', `DataCite requests/s seen by the emulator while ${throughputDois} DOIs queue behind the limiter (per ${rateWindowSeconds} s window)`),
-    { median: limitPerSecond, min: limitPerSecond, max: limitPerSecond, unit: 'req/s', samples: 1, what: `configured limit: DATACITE_RATE_LIMIT=${rateLimit} per ${rateWindowSeconds} s` },
+    measure(
+      perWindow,
+      'req/s',
+      `DataCite requests/s seen by the emulator while ${throughputDois} DOIs queue behind the limiter (per ${rateWindowSeconds} s window)`,
+    ),
+    {
+      median: limitPerSecond,
+      min: limitPerSecond,
+      max: limitPerSecond,
+      unit: 'req/s',
+      samples: 1,
+      what: `configured limit: DATACITE_RATE_LIMIT=${rateLimit} per ${rateWindowSeconds} s`,
+    },
     'higher',
     {
       requests: times.length,
@@ -167,6 +197,7 @@ export async function runDoiThroughput(ctx: BenchContext, seeded: SeededLedger, 
       goal: 'saturates the configured limit and no more (ratio near 0.9: the bucket keeps a tenth for bursts)',
     },
   );
-  if (maxInWindow > rateLimit) ctx.log(`  WARNING: ${maxInWindow} DataCite requests in one ${rateWindowSeconds} s window, limit ${rateLimit}`);
+  if (maxInWindow > rateLimit)
+    ctx.log(`  WARNING: ${maxInWindow} DataCite requests in one ${rateWindowSeconds} s window, limit ${rateLimit}`);
   return dois;
 }

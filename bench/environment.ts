@@ -184,7 +184,8 @@ export async function expectStatus(
   opts: Parameters<typeof call>[3] = {},
 ): Promise<ApiResponse> {
   const res = await call(origin, method, path, opts);
-  if (isRouteMissing(res)) throw new RouteMissingError(`${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').split('?')[0]}`);
+  if (isRouteMissing(res))
+    throw new RouteMissingError(`${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').split('?')[0]}`);
   if (!expected.includes(res.status)) {
     throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
   }
@@ -192,7 +193,11 @@ export async function expectStatus(
 }
 
 /** Runs `task` over `items` with at most `concurrency` in flight, keeping order in the results. */
-export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -142,11 +142,55 @@ export function seededRor(rng: Rng): string {
   return `https://ror.org/0${body}${String(checksum).padStart(2, '0')}`;
 }
 
-const SYLLABLES = ['ka', 'ro', 'mi', 'te', 'sa', 'lo', 'ne', 'vi', 'da', 'ul', 'an', 'ber', 'chen', 'ito', 'mar', 'sol', 'win', 'yu'];
-const GIVEN = ['Ana', 'Ben', 'Chiara', 'Dmitri', 'Eun-ji', 'Femi', 'Greta', 'Hiro', 'Ines', 'Jonas', 'Kavya', 'Lars', 'Mei', 'Nadia', 'Omar', 'Priya'];
+const SYLLABLES = [
+  'ka',
+  'ro',
+  'mi',
+  'te',
+  'sa',
+  'lo',
+  'ne',
+  'vi',
+  'da',
+  'ul',
+  'an',
+  'ber',
+  'chen',
+  'ito',
+  'mar',
+  'sol',
+  'win',
+  'yu',
+];
+const GIVEN = [
+  'Ana',
+  'Ben',
+  'Chiara',
+  'Dmitri',
+  'Eun-ji',
+  'Femi',
+  'Greta',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kavya',
+  'Lars',
+  'Mei',
+  'Nadia',
+  'Omar',
+  'Priya',
+];
 const ORGANISMS = ['NCBITaxon:9606', 'NCBITaxon:10090', 'NCBITaxon:7955', 'NCBITaxon:6239', 'NCBITaxon:7227'];
 const METHODS = ['FBbi:00000246', 'FBbi:00000251', 'FBbi:00000243', 'FBbi:00000332'];
-const TOPICS = ['mitosis', 'nuclear morphology', 'cell migration', 'organoid growth', 'cilia', 'drug response', 'autophagy'];
+const TOPICS = [
+  'mitosis',
+  'nuclear morphology',
+  'cell migration',
+  'organoid growth',
+  'cilia',
+  'drug response',
+  'autophagy',
+];
 const REUSE_TYPE_MIX: readonly ReuseType[] = [
   'secondary-analysis',
   'secondary-analysis',
@@ -264,7 +308,11 @@ export const POPULARITY_EXPONENT = 1.0;
 /** Shares of the credit graph's nodes by kind (close to a mature image repository with its citing literature). */
 export const NODE_MIX = { image: 0.2, derived: 0.15, publication: 0.35, panel: 0.3 } as const;
 
-function levelBetween(ledger: { people: SynthPerson[] }, authors: readonly number[], creators: readonly number[]): IndependenceLevel {
+function levelBetween(
+  ledger: { people: SynthPerson[] },
+  authors: readonly number[],
+  creators: readonly number[],
+): IndependenceLevel {
   if (creators.some((c) => authors.includes(c))) return 'co-authored';
   const labs = new Set(creators.map((c) => ledger.people[c].lab));
   if (authors.some((a) => labs.has(ledger.people[a].lab))) return 'same-lab';
@@ -292,7 +340,13 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
   for (let i = 0; i < nPeople; i += 1) {
     // Every lab gets a head first; the rest join labs uniformly.
     const lab = i < nLabs ? i : rng.int(nLabs);
-    people.push({ id: seededUuid(rng), givenName: rng.pick(GIVEN), familyName: familyName(rng), orcid: seededOrcid(rng), lab });
+    people.push({
+      id: seededUuid(rng),
+      givenName: rng.pick(GIVEN),
+      familyName: familyName(rng),
+      orcid: seededOrcid(rng),
+      lab,
+    });
     labs[lab].members.push(i);
   }
   const funders = Array.from({ length: nFunders }, () => ({
@@ -322,7 +376,8 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
   const pickMembers = (lab: number, count: number): number[] => {
     const members = labs[lab].members;
     const chosen = new Set<number>();
-    for (let i = 0; i < count * 2 && chosen.size < Math.min(count, members.length); i += 1) chosen.add(rng.pick(members));
+    for (let i = 0; i < count * 2 && chosen.size < Math.min(count, members.length); i += 1)
+      chosen.add(rng.pick(members));
     return [...chosen];
   };
 
@@ -520,7 +575,11 @@ export function datasetPayload(
 }
 
 /** POST /v1/publications body: a CSL-JSON item, parsed offline by the service. */
-export function publicationPayload(publication: SynthPublication, ledger: SyntheticLedger, agentId: (person: number) => string): Record<string, unknown> {
+export function publicationPayload(
+  publication: SynthPublication,
+  ledger: SyntheticLedger,
+  agentId: (person: number) => string,
+): Record<string, unknown> {
   const [y, m, d] = publication.issued.split('-').map(Number);
   return {
     csl: {
@@ -529,7 +588,11 @@ export function publicationPayload(publication: SynthPublication, ledger: Synthe
       DOI: publication.doi,
       issued: { 'date-parts': [[y, m, d]] },
       'container-title': publication.kind === 'preprint' ? 'bioRxiv' : 'Journal of Cell Imaging',
-      author: publication.authors.map((a) => ({ family: ledger.people[a].familyName, given: ledger.people[a].givenName, ORCID: `https://orcid.org/${ledger.people[a].orcid}` })),
+      author: publication.authors.map((a) => ({
+        family: ledger.people[a].familyName,
+        given: ledger.people[a].givenName,
+        ORCID: `https://orcid.org/${ledger.people[a].orcid}`,
+      })),
     },
     authors: publication.authors.map(agentId),
   };
@@ -590,7 +653,14 @@ export function createEntryStream(seed: number, baseUrl = 'http://ledger.bench')
         return {
           kind: 'node.created',
           actor,
-          payload: { id, iri: `${baseUrl}/id/${id}`, type: 'FigurePanel', label: `Figure ${1 + rng.int(8)}${'ABCDEF'[rng.int(6)]}`, properties: {}, occurredAt: null },
+          payload: {
+            id,
+            iri: `${baseUrl}/id/${id}`,
+            type: 'FigurePanel',
+            label: `Figure ${1 + rng.int(8)}${'ABCDEF'[rng.int(6)]}`,
+            properties: {},
+            occurredAt: null,
+          },
         };
       case 4:
         return {
@@ -609,7 +679,14 @@ export function createEntryStream(seed: number, baseUrl = 'http://ledger.bench')
         return {
           kind: 'doi.state_changed',
           actor: null,
-          payload: { datasetId: other, doi: `10.80123/${id.slice(0, 4)}-${id.slice(4, 8)}`, from: 'pending', to: 'findable', reason: 'registered', provider: 'datacite' },
+          payload: {
+            datasetId: other,
+            doi: `10.80123/${id.slice(0, 4)}-${id.slice(4, 8)}`,
+            from: 'pending',
+            to: 'findable',
+            reason: 'registered',
+            provider: 'datacite',
+          },
         };
     }
   };
@@ -619,7 +696,11 @@ export function createEntryStream(seed: number, baseUrl = 'http://ledger.bench')
  * A JSON-LD provenance document (the shape of POST /v1/provenance): image datasets, each analysed by runs of one
  * software into derived datasets, attributed to ORCID-identified people. `nodes` counts the @graph entries.
  */
-export function provenanceDocument(rng: Rng, nodes: number, opts: { baseUrl: string; contextUrl: string; people: SynthPerson[] }): {
+export function provenanceDocument(
+  rng: Rng,
+  nodes: number,
+  opts: { baseUrl: string; contextUrl: string; people: SynthPerson[] },
+): {
   document: Record<string, unknown>;
   nodeCount: number;
 } {
@@ -632,7 +713,12 @@ export function provenanceDocument(rng: Rng, nodes: number, opts: { baseUrl: str
     name: `${p.givenName} ${p.familyName}`,
   });
   const software = iri();
-  graph.push({ '@id': software, '@type': ['SoftwareApplication', 'prov:SoftwareAgent', 'prov:Agent'], name: 'CellProfiler', softwareVersion: '4.2.6' });
+  graph.push({
+    '@id': software,
+    '@type': ['SoftwareApplication', 'prov:SoftwareAgent', 'prov:Agent'],
+    name: 'CellProfiler',
+    softwareVersion: '4.2.6',
+  });
   while (graph.length < nodes) {
     const person = rng.pick(opts.people);
     const personIri = `https://orcid.org/${person.orcid}`;

@@ -48,7 +48,9 @@ export function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadResult> {
 /** Requests per second of one load, refusing a run that had errors (a fast failure is not throughput). */
 export function throughputOf(result: HttpLoadResult, what: string): number {
   if (result.errors > 0) {
-    throw new Error(`${what}: ${result.errors} of ${result.requests} requests failed (first: ${result.firstError ?? '?'})`);
+    throw new Error(
+      `${what}: ${result.errors} of ${result.requests} requests failed (first: ${result.firstError ?? '?'})`,
+    );
   }
   if (result.requests === 0) throw new Error(`${what}: no request completed`);
   return result.requests / (result.elapsedMs / 1000);

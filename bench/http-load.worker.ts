@@ -31,7 +31,9 @@ async function run(options: HttpLoadOptions): Promise<HttpLoadResult> {
           agent,
           headers: {
             accept: 'application/json',
-            ...(body ? { 'content-type': target.contentType ?? 'application/json', 'content-length': body.length } : {}),
+            ...(body
+              ? { 'content-type': target.contentType ?? 'application/json', 'content-length': body.length }
+              : {}),
             ...options.headers,
             ...target.headers,
           },
@@ -88,5 +90,6 @@ async function run(options: HttpLoadOptions): Promise<HttpLoadResult> {
 
 run(workerData as HttpLoadOptions).then(
   (result) => parentPort?.postMessage({ ok: true, result }),
-  (error: unknown) => parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+  (error: unknown) =>
+    parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) }),
 );

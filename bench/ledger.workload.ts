@@ -70,7 +70,9 @@ export async function runLedgerWorkloads(ctx: BenchContext): Promise<void> {
     }
     if (size > from) {
       const seconds = (performance.now() - started) / 1000;
-      ctx.log(`  filled the log ${from} -> ${size} entries in ${seconds.toFixed(1)} s (${Math.round((size - from) / seconds)} entries/s)`);
+      ctx.log(
+        `  filled the log ${from} -> ${size} entries in ${seconds.toFixed(1)} s (${Math.round((size - from) / seconds)} entries/s)`,
+      );
       // Proofs are measured in steady state: not while autovacuum and the checkpointer digest the bulk load.
       await pool.query('VACUUM ANALYZE ledger_nodes');
       await pool.query('VACUUM ANALYZE ledger_entries');
@@ -99,7 +101,11 @@ export async function runLedgerWorkloads(ctx: BenchContext): Promise<void> {
   }
   ctx.results.ledger_append_single = compare(
     measure(single, 'entries/s', 'LedgerService.append, one entry per transaction, one writer'),
-    measure(singleRaw, 'rows/s', 'raw INSERT of the same rows into a copy of ledger_entries (same columns and indexes, no tree), one row per transaction'),
+    measure(
+      singleRaw,
+      'rows/s',
+      'raw INSERT of the same rows into a copy of ledger_entries (same columns and indexes, no tree), one row per transaction',
+    ),
     'higher',
   );
 
@@ -161,7 +167,11 @@ export async function runLedgerWorkloads(ctx: BenchContext): Promise<void> {
   }
   ctx.results.ledger_append_batched = compare(
     measure(batched, 'entries/s', `LedgerService.appendMany, ${batchSize} entries per transaction`),
-    measure(batchedRaw, 'rows/s', `raw multi-row INSERT (unnest) of the same rows, ${batchSize} per statement, no tree`),
+    measure(
+      batchedRaw,
+      'rows/s',
+      `raw multi-row INSERT (unnest) of the same rows, ${batchSize} per statement, no tree`,
+    ),
     'higher',
     { batchSize, goal: '>= 0.5 x raw INSERT' },
   );
@@ -188,7 +198,10 @@ async function measureProofs(ctx: BenchContext, ledger: LedgerService, size: num
     const proof = await ledger.inclusionProof(seqs[i], treeSize);
     inclusion.push(performance.now() - t0);
     // A fast wrong proof is no result.
-    if (i < 25 && (!proof.rootHash.equals(root) || !verifyInclusion(seqs[i], treeSize, proof.leafHash, proof.path, proof.rootHash))) {
+    if (
+      i < 25 &&
+      (!proof.rootHash.equals(root) || !verifyInclusion(seqs[i], treeSize, proof.leafHash, proof.path, proof.rootHash))
+    ) {
       throw new Error(`inclusion proof for ${seqs[i]} in ${size} does not verify`);
     }
   }
@@ -202,7 +215,8 @@ async function measureProofs(ctx: BenchContext, ledger: LedgerService, size: num
     }
   }
   // The floor: one primary-key read of one stored node over a plain connection.
-  for (let i = 0; i < 20; i += 1) await pool.query('SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = $1', [seqs[i].toString()]);
+  for (let i = 0; i < 20; i += 1)
+    await pool.query('SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = $1', [seqs[i].toString()]);
   const pointRead: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const t0 = performance.now();
@@ -212,7 +226,12 @@ async function measureProofs(ctx: BenchContext, ledger: LedgerService, size: num
   const floor = measure(pointRead, 'ms', 'one primary-key SELECT of a stored node (pg, no transaction)', { p99: true });
   const label = sizeLabel(size);
   const inclusionResult = compare(
-    measure(inclusion, 'ms', 'LedgerService.inclusionProof(seq, treeSize): REPEATABLE READ transaction, one node query', { p99: true }),
+    measure(
+      inclusion,
+      'ms',
+      'LedgerService.inclusionProof(seq, treeSize): REPEATABLE READ transaction, one node query',
+      { p99: true },
+    ),
     floor,
     'lower',
     { entries: size, goal: 'p99 < 5 ms at 1e6' },
@@ -231,7 +250,10 @@ async function measureProofs(ctx: BenchContext, ledger: LedgerService, size: num
   ctx.results.proof_consistency = { ...consistencyResult };
 
   // Over HTTP, one client at a time: what a verifier sees, next to a bare server returning a proof-sized constant.
-  const targets = seqs.map((seq) => ({ method: 'GET' as const, path: `/v1/ledger/entries/${seq}/inclusion?treeSize=${size}` }));
+  const targets = seqs.map((seq) => ({
+    method: 'GET' as const,
+    path: `/v1/ledger/entries/${seq}/inclusion?treeSize=${size}`,
+  }));
   const sample = await call(ctx.app.origin, 'GET', targets[0].path);
   if (sample.status !== 200) throw new Error(`GET ${targets[0].path} answered ${sample.status}`);
   const load = { concurrency: 1, durationMs: 120_000, warmupMs: 300, maxRequests: n, okStatuses: [200] };
@@ -241,7 +263,9 @@ async function measureProofs(ctx: BenchContext, ledger: LedgerService, size: num
     const floorHttp = await runHttpLoad({ origin: bare.origin, targets, ...load });
     if (http.errors > 0) throw new Error(`inclusion over HTTP: ${http.errors} errors (${http.firstError ?? ''})`);
     ctx.results.proof_inclusion_http = compare(
-      measure(http.latenciesMs, 'ms', 'GET /v1/ledger/entries/:seq/inclusion?treeSize=N, one client, keep-alive', { p99: true }),
+      measure(http.latenciesMs, 'ms', 'GET /v1/ledger/entries/:seq/inclusion?treeSize=N, one client, keep-alive', {
+        p99: true,
+      }),
       measure(floorHttp.latenciesMs, 'ms', 'bare node:http server returning the same proof body', { p99: true }),
       'lower',
       { entries: size },

@@ -19,7 +19,7 @@ export interface Profile {
   creditSizes: number[];
   creditReps: number;
   incrementalRuns: number;
-  /** Wall-clock cap on the incremental runs of one size (at least 20 runs are made). */
+  /** Wall-clock cap on the incremental runs of one size (at least 10 runs are made). */
   incrementalBudgetMs: number;
   /** Size of the synthetic ledger deposited through the API for the HTTP workloads. */
   apiLedgerSize: number;

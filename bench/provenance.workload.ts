@@ -29,9 +29,16 @@ function rowsOf(document: Json): { nodes: unknown[][]; edges: unknown[][] } {
   for (const node of graph) {
     const iri = String(node['@id']);
     const types = node['@type'] as string[];
-    nodes.push([idOf.get(iri), iri, types[types.length - 1], typeof node.name === 'string' ? node.name : null, JSON.stringify(node)]);
+    nodes.push([
+      idOf.get(iri),
+      iri,
+      types[types.length - 1],
+      typeof node.name === 'string' ? node.name : null,
+      JSON.stringify(node),
+    ]);
     for (const [key, value] of Object.entries(node)) {
-      const target = typeof value === 'object' && value !== null && '@id' in value ? String((value as Json)['@id']) : null;
+      const target =
+        typeof value === 'object' && value !== null && '@id' in value ? String((value as Json)['@id']) : null;
       if (target && idOf.has(target)) edges.push([randomUUID(), idOf.get(iri), key, idOf.get(target)]);
     }
   }
@@ -55,13 +62,21 @@ async function runImport(ctx: BenchContext, seeded: SeededLedger): Promise<void>
     }),
   );
   const post = (document: Json) =>
-    call(ctx.app.origin, 'POST', '/v1/provenance', { body: document, headers: seeded.someDepositor, contentType: 'application/ld+json' });
+    call(ctx.app.origin, 'POST', '/v1/provenance', {
+      body: document,
+      headers: seeded.someDepositor,
+      contentType: 'application/ld+json',
+    });
   const first = await post(documents[0].document);
   if (isRouteMissing(first)) {
-    ctx.results.provenance_import = { skipped: true, reason: 'POST /v1/provenance answers 404 ROUTE_NOT_FOUND in this build' };
+    ctx.results.provenance_import = {
+      skipped: true,
+      reason: 'POST /v1/provenance answers 404 ROUTE_NOT_FOUND in this build',
+    };
     return;
   }
-  if (first.status !== 201) throw new Error(`POST /v1/provenance answered ${first.status}: ${JSON.stringify(first.body).slice(0, 800)}`);
+  if (first.status !== 201)
+    throw new Error(`POST /v1/provenance answered ${first.status}: ${JSON.stringify(first.body).slice(0, 800)}`);
 
   await pool.query('CREATE SCHEMA IF NOT EXISTS bench');
   await pool.query('CREATE TABLE IF NOT EXISTS bench.raw_nodes (LIKE public.graph_nodes INCLUDING ALL)');
@@ -75,7 +90,13 @@ async function runImport(ctx: BenchContext, seeded: SeededLedger): Promise<void>
         `INSERT INTO bench.raw_nodes (id, iri, type, label, properties, ledger_seq)
          SELECT n.id, n.iri, n.type, n.label, n.properties, 0 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS n(id, iri, type, label, properties)
          ON CONFLICT DO NOTHING`,
-        [nodes.map((n) => n[0]), nodes.map((n) => n[1]), nodes.map((n) => n[2]), nodes.map((n) => n[3]), nodes.map((n) => n[4])],
+        [
+          nodes.map((n) => n[0]),
+          nodes.map((n) => n[1]),
+          nodes.map((n) => n[2]),
+          nodes.map((n) => n[3]),
+          nodes.map((n) => n[4]),
+        ],
       );
       await client.query(
         `INSERT INTO bench.raw_edges (id, source_id, relation, target_id, ledger_seq)
@@ -96,15 +117,24 @@ async function runImport(ctx: BenchContext, seeded: SeededLedger): Promise<void>
   const floor: number[] = [];
   for (const { document, nodeCount } of documents.slice(1)) {
     const res = await post(document);
-    if (res.status !== 201) throw new Error(`POST /v1/provenance answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
+    if (res.status !== 201)
+      throw new Error(`POST /v1/provenance answered ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
     service.push(nodeCount / (res.ms / 1000));
     const t0 = performance.now();
     await rawImport(document);
     floor.push(nodeCount / ((performance.now() - t0) / 1000));
   }
   ctx.results.provenance_import = compare(
-    measure(service, 'nodes/s', `POST /v1/provenance, JSON-LD documents of ${profile.provenance.nodesPerDocument} nodes (datasets, runs, software, people)`),
-    measure(floor, 'nodes/s', 'raw INSERT of the same node and edge rows into copies of graph_nodes / graph_edges, one transaction'),
+    measure(
+      service,
+      'nodes/s',
+      `POST /v1/provenance, JSON-LD documents of ${profile.provenance.nodesPerDocument} nodes (datasets, runs, software, people)`,
+    ),
+    measure(
+      floor,
+      'nodes/s',
+      'raw INSERT of the same node and edge rows into copies of graph_nodes / graph_edges, one transaction',
+    ),
     'higher',
     { nodesPerDocument: profile.provenance.nodesPerDocument },
   );
@@ -120,7 +150,9 @@ async function runLineage(ctx: BenchContext, seeded: SeededLedger): Promise<void
   const DEPTH = 10;
   // Half upstream from derived data (where did this come from), half downstream from popular data (what was built on it).
   const walks = Array.from({ length: n }, (_, i) =>
-    i % 2 === 0 ? { id: rng.pick(derived), direction: 'upstream' as const } : { id: popular[i], direction: 'downstream' as const },
+    i % 2 === 0
+      ? { id: rng.pick(derived), direction: 'upstream' as const }
+      : { id: popular[i], direction: 'downstream' as const },
   );
   const rawWalk = (id: string, direction: 'upstream' | 'downstream') => {
     const [from, to] = direction === 'upstream' ? ['source_id', 'target_id'] : ['target_id', 'source_id'];
@@ -149,30 +181,55 @@ async function runLineage(ctx: BenchContext, seeded: SeededLedger): Promise<void
     await rawWalk(w.id, w.direction);
     floor.push(performance.now() - t0);
   }
-  const floorMeasure = measure(floor, 'ms', `bare recursive CTE over graph_edges returning the count of reachable nodes, depth ${DEPTH}`, { p99: true });
+  const floorMeasure = measure(
+    floor,
+    'ms',
+    `bare recursive CTE over graph_edges returning the count of reachable nodes, depth ${DEPTH}`,
+    { p99: true },
+  );
   ctx.results.lineage_query = compare(
-    measure(service, 'ms', `GraphService.lineage(id, upstream|downstream, ${DEPTH}): walk, edges and nodes loaded`, { p99: true }),
+    measure(service, 'ms', `GraphService.lineage(id, upstream|downstream, ${DEPTH}): walk, edges and nodes loaded`, {
+      p99: true,
+    }),
     floorMeasure,
     'lower',
     { depth: DEPTH, meanEdges: Math.round(edgesSeen / walks.length) },
   );
 
-  const targets = walks.map((w) => ({ method: 'GET' as const, path: `/v1/nodes/${w.id}/lineage?direction=${w.direction}&depth=${DEPTH}` }));
+  const targets = walks.map((w) => ({
+    method: 'GET' as const,
+    path: `/v1/nodes/${w.id}/lineage?direction=${w.direction}&depth=${DEPTH}`,
+  }));
   const sample = await call(ctx.app.origin, 'GET', targets[1].path, { headers: { accept: 'application/ld+json' } });
   if (isRouteMissing(sample)) {
-    ctx.results.lineage_http = { skipped: true, reason: 'GET /v1/nodes/:id/lineage answers 404 ROUTE_NOT_FOUND in this build' };
+    ctx.results.lineage_http = {
+      skipped: true,
+      reason: 'GET /v1/nodes/:id/lineage answers 404 ROUTE_NOT_FOUND in this build',
+    };
     return;
   }
-  if (sample.status !== 200) throw new Error(`GET ${targets[1].path} answered ${sample.status}: ${JSON.stringify(sample.body).slice(0, 300)}`);
-  const load = { concurrency: 1, durationMs: 120_000, warmupMs: 300, maxRequests: n, okStatuses: [200], headers: { accept: 'application/ld+json' } };
+  if (sample.status !== 200)
+    throw new Error(`GET ${targets[1].path} answered ${sample.status}: ${JSON.stringify(sample.body).slice(0, 300)}`);
+  const load = {
+    concurrency: 1,
+    durationMs: 120_000,
+    warmupMs: 300,
+    maxRequests: n,
+    okStatuses: [200],
+    headers: { accept: 'application/ld+json' },
+  };
   const http = await runHttpLoad({ origin: ctx.app.origin, targets, ...load });
   if (http.errors > 0) throw new Error(`lineage over HTTP: ${http.errors} errors (${http.firstError ?? ''})`);
   const bare = await startBareServer(JSON.stringify(sample.body), 'application/ld+json');
   try {
     const floorHttp = await runHttpLoad({ origin: bare.origin, targets, ...load });
     ctx.results.lineage_http = compare(
-      measure(http.latenciesMs, 'ms', `GET /v1/nodes/:id/lineage?direction=…&depth=${DEPTH} (JSON-LD), one client`, { p99: true }),
-      measure(floorHttp.latenciesMs, 'ms', 'bare node:http server returning one lineage document as a constant', { p99: true }),
+      measure(http.latenciesMs, 'ms', `GET /v1/nodes/:id/lineage?direction=…&depth=${DEPTH} (JSON-LD), one client`, {
+        p99: true,
+      }),
+      measure(floorHttp.latenciesMs, 'ms', 'bare node:http server returning one lineage document as a constant', {
+        p99: true,
+      }),
       'lower',
       { depth: DEPTH, responseBytes: JSON.stringify(sample.body).length },
     );

@@ -73,7 +73,12 @@ export function measure(samples: readonly number[], unit: string, what: string, 
   };
 }
 
-export function compare(value: Measure, baseline: Measure, better: Better, extra: Record<string, unknown> = {}): WorkloadResult {
+export function compare(
+  value: Measure,
+  baseline: Measure,
+  better: Better,
+  extra: Record<string, unknown> = {},
+): WorkloadResult {
   return { ...value, better, baseline, ratio: roundSignificant(value.median / baseline.median), ...extra };
 }
 
@@ -150,6 +155,15 @@ export function replaceBetweenMarkers(text: string, content: string): string {
   return `${text.slice(0, start + RESULTS_START.length)}\n${content}\n${text.slice(end)}`;
 }
 
-export function updateReadme(path: string, content: string): void {
-  writeFileSync(path, replaceBetweenMarkers(readFileSync(path, 'utf8'), content));
+/** Rewrites the results block, formatted as `prettier --check` expects (when prettier is installed). */
+export async function updateReadme(path: string, content: string): Promise<void> {
+  let text = replaceBetweenMarkers(readFileSync(path, 'utf8'), content);
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(path)) ?? {};
+    text = await prettier.format(text, { ...options, filepath: path });
+  } catch {
+    // prettier is a dev dependency: without it the table is written unformatted
+  }
+  writeFileSync(path, text);
 }

@@ -44,7 +44,11 @@ function option(name: string): string | undefined {
 
 function gitSha(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short=10', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short=10', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'nogit';
   }
@@ -109,7 +113,9 @@ async function main(): Promise<void> {
         log(`${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       } catch (error) {
         const missing = error instanceof RouteMissingError || error instanceof DoiRouteMissing;
-        const reason = missing ? error.message : `error: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
+        const reason = missing
+          ? error.message
+          : `error: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
         if (!missing) {
           failures.push(`${name}: ${reason}`);
           log(`${name} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -119,25 +125,36 @@ async function main(): Promise<void> {
     };
 
     if (groups.has('ledger')) {
-      await step('ledger appends and proofs', ['ledger_append_single', 'ledger_append_batched', 'proof_inclusion', 'proof_consistency'], () =>
-        runLedgerWorkloads(context),
+      await step(
+        'ledger appends and proofs',
+        ['ledger_append_single', 'ledger_append_batched', 'proof_inclusion', 'proof_consistency'],
+        () => runLedgerWorkloads(context),
       );
     }
     if (groups.has('credit')) {
-      await step('credit recompute', ['credit_recompute_full', 'credit_recompute_incremental'], () => runCreditWorkloads(context));
+      await step('credit recompute', ['credit_recompute_full', 'credit_recompute_incremental'], () =>
+        runCreditWorkloads(context),
+      );
     }
     let seeded: SeededLedger | null = null;
     const needsSeed = ['api', 'provenance', 'doi', 'verification', 'audit'].some((g) => groups.has(g as Group));
     if (needsSeed) {
-      await step('seeding a ledger through the API', ['api_get_metrics', 'provenance_import', 'doi_pipeline_overhead', 'verification_50_ids'], async () => {
-        seeded = await seedApiLedger(context);
-      });
+      await step(
+        'seeding a ledger through the API',
+        ['api_get_metrics', 'provenance_import', 'doi_pipeline_overhead', 'verification_50_ids'],
+        async () => {
+          seeded = await seedApiLedger(context);
+        },
+      );
     }
     const s = seeded as SeededLedger | null;
     if (s) {
-      if (groups.has('api')) await step('API reads', ['api_get_metrics', 'api_get_dataset'], () => runApiReadWorkloads(context, s));
+      if (groups.has('api'))
+        await step('API reads', ['api_get_metrics', 'api_get_dataset'], () => runApiReadWorkloads(context, s));
       if (groups.has('provenance')) {
-        await step('provenance import and lineage', ['provenance_import', 'lineage_query'], () => runProvenanceWorkloads(context, s));
+        await step('provenance import and lineage', ['provenance_import', 'lineage_query'], () =>
+          runProvenanceWorkloads(context, s),
+        );
       }
       const dois: string[] = [];
       if (groups.has('doi') && emulator) {
@@ -181,11 +198,14 @@ async function main(): Promise<void> {
       workloads: context.results,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = join(RESULTS_DIR, `${startedAt.slice(0, 10)}-${results.gitSha}${profile.name === 'quick' ? '-quick' : ''}.json`);
+    const file = join(
+      RESULTS_DIR,
+      `${startedAt.slice(0, 10)}-${results.gitSha}${profile.name === 'quick' ? '-quick' : ''}.json`,
+    );
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     log(`wrote ${file}`);
     if (!only) {
-      updateReadme(join(BENCH_DIR, 'README.md'), latestResults().map(renderTable).join('\n\n'));
+      await updateReadme(join(BENCH_DIR, 'README.md'), latestResults().map(renderTable).join('\n\n'));
       log('updated the table in bench/README.md');
     }
     process.stdout.write(`${renderTable(results)}\n`);

@@ -15,7 +15,11 @@ function identifiersFor(seeded: SeededLedger, dois: readonly string[]): string[]
   return [...dois, ...seeded.accessions, ...landing].slice(0, IDENTIFIERS);
 }
 
-export async function runVerificationWorkload(ctx: BenchContext, seeded: SeededLedger, dois: readonly string[]): Promise<void> {
+export async function runVerificationWorkload(
+  ctx: BenchContext,
+  seeded: SeededLedger,
+  dois: readonly string[],
+): Promise<void> {
   const { origin, adminHeaders } = ctx.app;
   const identifiers = identifiersFor(seeded, dois);
   const journal = await expectStatus(origin, 'POST', '/v1/agents', [201], {
@@ -30,16 +34,26 @@ export async function runVerificationWorkload(ctx: BenchContext, seeded: SeededL
   const statement =
     `All imaging data are available: ${identifiers.slice(0, 10).join(', ')} and the further ${identifiers.length - 10} ` +
     'datasets listed under Identifiers, under CC-BY-4.0 unless stated otherwise.';
-  const bodyFor = (i: number) => ({ manuscriptId: `BENCH-${ctx.seed}-${i}`, policy: 'default', statement, identifiers });
+  const bodyFor = (i: number) => ({
+    manuscriptId: `BENCH-${ctx.seed}-${i}`,
+    policy: 'default',
+    statement,
+    identifiers,
+  });
 
   const first = await call(origin, 'POST', '/v1/verifications', { body: bodyFor(0), headers });
   if (isRouteMissing(first)) {
-    ctx.results.verification_50_ids = { skipped: true, reason: 'POST /v1/verifications answers 404 ROUTE_NOT_FOUND in this build' };
+    ctx.results.verification_50_ids = {
+      skipped: true,
+      reason: 'POST /v1/verifications answers 404 ROUTE_NOT_FOUND in this build',
+    };
     return;
   }
-  if (first.status !== 201) throw new Error(`POST /v1/verifications answered ${first.status}: ${JSON.stringify(first.body).slice(0, 800)}`);
+  if (first.status !== 201)
+    throw new Error(`POST /v1/verifications answered ${first.status}: ${JSON.stringify(first.body).slice(0, 800)}`);
   const items = (first.body as { items?: unknown[] }).items ?? [];
-  if (items.length !== identifiers.length) throw new Error(`verification reported ${items.length} items for ${identifiers.length} identifiers`);
+  if (items.length !== identifiers.length)
+    throw new Error(`verification reported ${items.length} items for ${identifiers.length} identifiers`);
 
   const bare = await startBareServer(JSON.stringify(first.body));
   const bareDois = identifiers.filter((id) => id.startsWith('10.'));
@@ -64,8 +78,18 @@ export async function runVerificationWorkload(ctx: BenchContext, seeded: SeededL
       floor.push(floorMs);
     }
     ctx.results.verification_50_ids = compare(
-      measure(service, 'ms', `POST /v1/verifications with ${identifiers.length} identifiers (${bareDois.length} DOIs), one at a time`, { p99: true }),
-      measure(floor, 'ms', 'the same POST answered by a bare node:http server + one indexed SELECT of the same identifiers', { p99: true }),
+      measure(
+        service,
+        'ms',
+        `POST /v1/verifications with ${identifiers.length} identifiers (${bareDois.length} DOIs), one at a time`,
+        { p99: true },
+      ),
+      measure(
+        floor,
+        'ms',
+        'the same POST answered by a bare node:http server + one indexed SELECT of the same identifiers',
+        { p99: true },
+      ),
       'lower',
       { identifiers: identifiers.length },
     );

@@ -51,8 +51,9 @@ export async function createHttpApp(
   if (!opts.preview) app.useLogger(opts.logger === false ? false : app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.useBodyParser('application/ld+json');
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON-LD documents are JSON: parse them with Fastify's own JSON parser (same body limit, prototype-poisoning guard).
+  fastify.addContentTypeParser('application/ld+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
   const logger = new NestLogger('http');
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', String(request.id));

@@ -21,9 +21,10 @@ import { ProvenanceModule } from './provenance/provenance.module.js';
 import { ReusesModule } from './reuses/reuses.module.js';
 import { VerificationsModule } from './verifications/verifications.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { LandingModule } from './landing/landing.module.js';
 
 /** Feature modules, listed once; the api and the worker both load them (the worker serves no HTTP). */
-export const FEATURE_MODULES = [LedgerModule, AgentsModule, AuthModule, HealthModule, GraphModule, WebhooksModule, DatasetsModule, DoisModule, PublicationsModule, ProvenanceModule, ImagesModule, FiguresModule, ReusesModule, CitationsModule, MetricsModule, CredentialsModule, AwardsModule, GrantsModule, VerificationsModule];
+export const FEATURE_MODULES = [LedgerModule, AgentsModule, AuthModule, HealthModule, GraphModule, WebhooksModule, DatasetsModule, DoisModule, PublicationsModule, ProvenanceModule, ImagesModule, FiguresModule, ReusesModule, CitationsModule, MetricsModule, CredentialsModule, AwardsModule, GrantsModule, VerificationsModule, LandingModule];
 
 @Module({})
 export class AppModule {

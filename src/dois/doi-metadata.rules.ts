@@ -17,6 +17,7 @@ import type {
   DoiTargetState,
 } from './datacite.rules.js';
 import { normalizeDoi } from './doi-suffix.rules.js';
+import { escapeHtml } from '../core/http/html.js';
 
 // ───────────────────────────── input facts (plain data; entities fit structurally) ─────────────────────────────
 
@@ -555,15 +556,6 @@ export function buildDatasetCitation(args: {
     args.doi ? `https://doi.org/${args.doi}` : args.fallbackUrl,
   ];
   return parts.join(' ');
-}
-
-function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 export function renderTombstoneHtml(view: TombstoneView): string {

@@ -121,3 +121,39 @@ describe('datasets (e2e)', () => {
     expect([...first.body.items, ...second.body.items].map((d: { id: string }) => d.id).sort()).toEqual(ids.sort());
   });
 });
+
+describe('dataset landing page (e2e)', () => {
+  let t: TestApp;
+  let depositor: Actor;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    depositor = await createActor(t, ['depositor'], { givenName: 'Jean-Karim', familyName: 'Hériché' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('serves an HTML landing page with the citation and embedded JSON-LD, and the tombstone once withdrawn', async () => {
+    const curator = await createActor(t, ['curator']);
+    const org = await t.http.post('/v1/agents').set(admin).send({ kind: 'organization', name: 'EMBL-EBI' }).expect(201);
+    const dataset = await depositDataset(t, depositor, { title: 'Mitotic <atlas>', accession: 'idr0013', publisher: org.body.id });
+    const page = await t.http.get(`/datasets/${dataset.id}`).expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<h1>Mitotic &lt;atlas&gt;</h1>');
+    expect(page.text).toContain('Hériché');
+    expect(page.text).toContain('idr0013');
+    const script = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page.text);
+    expect(JSON.parse(script?.[1] ?? 'null')).toMatchObject({ '@context': expect.anything() });
+
+    await t.http.post(`/v1/datasets/${dataset.id}/withdraw`).set(curator.headers).send({ reason: 'consent withdrawn' }).expect(200);
+    const gone = await t.http.get(`/datasets/${dataset.id}`).expect(303);
+    expect(gone.headers.location).toBe(`/datasets/${dataset.id}/tombstone`);
+  });
+
+  it('answers 404 problem+json for an unknown dataset', async () => {
+    const res = await t.http.get('/datasets/00000000-0000-4000-8000-000000000000').expect(404);
+    expect(res.body.code).toBe('DATASET_NOT_FOUND');
+  });
+});
