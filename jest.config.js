@@ -16,7 +16,10 @@ const swc = [
 // A few ESM-only packages are require()d by CommonJS ones (e.g. @fastify/static -> content-disposition); Jest on
 // Node 20 cannot require ESM, so those files are compiled to CommonJS.
 const ESM_REQUIRED_FROM_CJS = ['content-disposition'];
-const swcToCommonJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swcToCommonJs = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 export default {
   testEnvironment: 'node',

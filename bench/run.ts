@@ -3,8 +3,8 @@
 // bench/results/<date>-<sha>[-quick].json and the table in bench/README.md.
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -26,7 +26,10 @@ import { findProblems, renderTable, updateReadme } from './report.js';
 import type { BenchResults, MachineInfo } from './report.js';
 import { runVerificationWorkload } from './verification.workload.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// npm runs scripts from the repository root; a build elsewhere (another outDir) still reports into this checkout.
+const ROOT = existsSync(join(process.cwd(), 'bench', 'README.md'))
+  ? process.cwd()
+  : fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIR = join(ROOT, 'bench');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 const GROUPS = ['ledger', 'credit', 'api', 'provenance', 'doi', 'verification', 'audit'] as const;
@@ -197,9 +200,11 @@ async function main(): Promise<void> {
       machine,
       workloads: context.results,
     };
-    mkdirSync(RESULTS_DIR, { recursive: true });
+    // A partial run (--only) is for working on one workload: it never lands among the committed results.
+    const dir = only ? mkdtempSync(join(tmpdir(), 'ledger-bench-results-')) : RESULTS_DIR;
+    mkdirSync(dir, { recursive: true });
     const file = join(
-      RESULTS_DIR,
+      dir,
       `${startedAt.slice(0, 10)}-${results.gitSha}${profile.name === 'quick' ? '-quick' : ''}.json`,
     );
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

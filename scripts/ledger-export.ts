@@ -12,7 +12,9 @@ const config = parseEnv(process.env);
 const outIndex = process.argv.indexOf('--out');
 const out: Writable = outIndex > 0 ? createWriteStream(process.argv[outIndex + 1]) : process.stdout;
 const database = await resolveDatabase(config, (line) => process.stderr.write(`${line}\n`));
-const dataSource = new DataSource(buildDataSourceOptions(database.url, { poolSize: 1, applicationName: 'ledger-export' }));
+const dataSource = new DataSource(
+  buildDataSourceOptions(database.url, { poolSize: 1, applicationName: 'ledger-export' }),
+);
 await dataSource.initialize();
 try {
   let next = 0n;

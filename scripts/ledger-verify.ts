@@ -11,7 +11,9 @@ import { loadOrCreateSigningKey } from '../src/ledger/signing-key.js';
 const config = parseEnv(process.env);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const database = await resolveDatabase(config, say);
-const dataSource = new DataSource(buildDataSourceOptions(database.url, { poolSize: 2, applicationName: 'ledger-verify' }));
+const dataSource = new DataSource(
+  buildDataSourceOptions(database.url, { poolSize: 2, applicationName: 'ledger-verify' }),
+);
 await dataSource.initialize();
 try {
   const { key } = loadOrCreateSigningKey(config.LEDGER_DATA_DIR, config.LEDGER_SIGNING_KEY);

@@ -7,7 +7,12 @@ import { parseEnv } from '../src/core/config/env.schema.js';
 // `--check` fails when the committed file differs, so the published contract never drifts silently.
 const config = parseEnv({ LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' });
 const app = await createHttpApp(
-  { config, databaseUrl: 'postgres://unused@127.0.0.1/unused', dispatch: { relay: false, workers: false }, applicationName: 'openapi' },
+  {
+    config,
+    databaseUrl: 'postgres://unused@127.0.0.1/unused',
+    dispatch: { relay: false, workers: false },
+    applicationName: 'openapi',
+  },
   { preview: true, logger: false },
 );
 const document = `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;

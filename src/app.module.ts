@@ -24,7 +24,28 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { LandingModule } from './landing/landing.module.js';
 
 /** Feature modules, listed once; the api and the worker both load them (the worker serves no HTTP). */
-export const FEATURE_MODULES = [LedgerModule, AgentsModule, AuthModule, HealthModule, GraphModule, WebhooksModule, DatasetsModule, DoisModule, PublicationsModule, ProvenanceModule, ImagesModule, FiguresModule, ReusesModule, CitationsModule, MetricsModule, CredentialsModule, AwardsModule, GrantsModule, VerificationsModule, LandingModule];
+export const FEATURE_MODULES = [
+  LedgerModule,
+  AgentsModule,
+  AuthModule,
+  HealthModule,
+  GraphModule,
+  WebhooksModule,
+  DatasetsModule,
+  DoisModule,
+  PublicationsModule,
+  ProvenanceModule,
+  ImagesModule,
+  FiguresModule,
+  ReusesModule,
+  CitationsModule,
+  MetricsModule,
+  CredentialsModule,
+  AwardsModule,
+  GrantsModule,
+  VerificationsModule,
+  LandingModule,
+];
 
 @Module({})
 export class AppModule {

@@ -21,8 +21,13 @@ async function main(): Promise<void> {
   const applied = await runMigrations(database.url);
   if (applied.length > 0) say(`applied migrations: ${applied.join(', ')}`);
   config = { ...config, LEDGER_ADMIN_TOKEN: resolveAdminToken(config, say) };
-  say(config.REDIS_URL ? `jobs go through Redis at ${new URL(config.REDIS_URL).host}; run \`npm run start:worker\` to process them` : 'no REDIS_URL: jobs run in-process');
-  if (config.DOI_PROVIDER === 'fake') say(`DOI_PROVIDER=fake: DOIs (prefix ${config.DATACITE_PREFIX}) are not registered anywhere`);
+  say(
+    config.REDIS_URL
+      ? `jobs go through Redis at ${new URL(config.REDIS_URL).host}; run \`npm run start:worker\` to process them`
+      : 'no REDIS_URL: jobs run in-process',
+  );
+  if (config.DOI_PROVIDER === 'fake')
+    say(`DOI_PROVIDER=fake: DOIs (prefix ${config.DATACITE_PREFIX}) are not registered anywhere`);
 
   const app = await createHttpApp({
     config,

@@ -14,7 +14,10 @@ export class InvalidOrcidError extends ValidationFailedError {
 
 export class InvalidRorError extends ValidationFailedError {
   constructor(value: string) {
-    super([{ field: 'ror', message: `"${value}" is not a valid ROR id (https://ror.org/0xxxxxxxx, checksum)` }], 'INVALID_ROR');
+    super(
+      [{ field: 'ror', message: `"${value}" is not a valid ROR id (https://ror.org/0xxxxxxxx, checksum)` }],
+      'INVALID_ROR',
+    );
   }
 }
 
@@ -32,8 +35,13 @@ export class DuplicateAgentError extends ConflictError {
 
 export class UnknownAffiliationError extends DomainError {
   constructor(ids: string[]) {
-    super('unprocessable', 'UNKNOWN_AFFILIATION', `affiliations must be existing organization agents: ${ids.join(', ')}`, {
-      ids,
-    });
+    super(
+      'unprocessable',
+      'UNKNOWN_AFFILIATION',
+      `affiliations must be existing organization agents: ${ids.join(', ')}`,
+      {
+        ids,
+      },
+    );
   }
 }

@@ -36,20 +36,31 @@ export class AgentsService {
   }
 
   /** Creates an agent inside the caller's transaction (publications create their authors this way). */
-  async createIn(manager: EntityManager, principal: Principal, dto: CreateAgentDto): Promise<{ agent: AgentEntity; receipt: Receipt }> {
+  async createIn(
+    manager: EntityManager,
+    principal: Principal,
+    dto: CreateAgentDto,
+  ): Promise<{ agent: AgentEntity; receipt: Receipt }> {
     const orcid = dto.orcid === undefined ? null : normalizeOrcid(dto.orcid);
     if (dto.orcid !== undefined && orcid === null) throw new InvalidOrcidError(dto.orcid);
     const ror = dto.ror === undefined ? null : normalizeRor(dto.ror);
     if (dto.ror !== undefined && ror === null) throw new InvalidRorError(dto.ror);
-    if (dto.kind === 'organization' && orcid) throw new AgentFieldMismatchError('orcid', 'organizations have a ROR id, not an ORCID');
+    if (dto.kind === 'organization' && orcid)
+      throw new AgentFieldMismatchError('orcid', 'organizations have a ROR id, not an ORCID');
     if (dto.kind === 'person' && ror) throw new AgentFieldMismatchError('ror', 'people have an ORCID, not a ROR id');
     const affiliations = [...new Set(dto.affiliations ?? [])];
     if (affiliations.length > 0) {
-      const found = await manager.find(AgentEntity, { where: { id: In(affiliations), kind: 'organization' }, select: { id: true } });
+      const found = await manager.find(AgentEntity, {
+        where: { id: In(affiliations), kind: 'organization' },
+        select: { id: true },
+      });
       const missing = affiliations.filter((id) => !found.some((f) => f.id === id));
       if (missing.length > 0) throw new UnknownAffiliationError(missing);
     }
-    for (const [field, value] of [['orcid', orcid], ['ror', ror]] as const) {
+    for (const [field, value] of [
+      ['orcid', orcid],
+      ['ror', ror],
+    ] as const) {
       if (!value) continue;
       const existing = await manager.findOne(AgentEntity, { where: { [field]: value }, select: { id: true } });
       if (existing) throw new DuplicateAgentError(field, value, existing.id);

@@ -16,6 +16,13 @@ export class ApiKeysController {
   @Roles('admin')
   async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { key, token, receipt } = await this.keys.create(principal, dto);
-    return { id: key.id, agentId: key.agentId, roles: key.roles, token, createdAt: key.createdAt.toISOString(), receipt };
+    return {
+      id: key.id,
+      agentId: key.agentId,
+      roles: key.roles,
+      token,
+      createdAt: key.createdAt.toISOString(),
+      receipt,
+    };
   }
 }

@@ -17,12 +17,20 @@ export class ApiKeysService {
     private readonly agents: AgentsService,
   ) {}
 
-  async create(principal: Principal, dto: CreateApiKeyDto): Promise<{ key: ApiKeyEntity; token: string; receipt: Receipt }> {
+  async create(
+    principal: Principal,
+    dto: CreateApiKeyDto,
+  ): Promise<{ key: ApiKeyEntity; token: string; receipt: Receipt }> {
     return this.dataSource.transaction(async (manager) => {
       await this.agents.get(dto.agentId, manager);
       const token = generateToken();
       const roles = [...new Set(dto.roles)];
-      const key = manager.create(ApiKeyEntity, { id: randomUUID(), agentId: dto.agentId, tokenHash: hashToken(token), roles });
+      const key = manager.create(ApiKeyEntity, {
+        id: randomUUID(),
+        agentId: dto.agentId,
+        tokenHash: hashToken(token),
+        roles,
+      });
       // The ledger records who holds which roles, never the token or its hash.
       const receipt = await this.ledger.append(manager, {
         kind: 'api_key.created',

@@ -8,7 +8,9 @@ export class UnauthenticatedError extends DomainError {
 
 export class MissingRoleError extends DomainError {
   constructor(roles: string[]) {
-    super('forbidden', 'FORBIDDEN_ROLE', `this route requires one of the roles: ${roles.join(', ')}`, { requiredRoles: roles });
+    super('forbidden', 'FORBIDDEN_ROLE', `this route requires one of the roles: ${roles.join(', ')}`, {
+      requiredRoles: roles,
+    });
   }
 }
 

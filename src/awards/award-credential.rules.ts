@@ -13,7 +13,12 @@ export interface AwardCredentialInput {
   readonly year: number;
   readonly citation: string | null;
   readonly subject: { readonly agentId: string; readonly name: string; readonly orcid: string | null };
-  readonly nomination: { readonly rank: number; readonly score: number; readonly track: AwardTrack; readonly evidence: NominationEvidence };
+  readonly nomination: {
+    readonly rank: number;
+    readonly score: number;
+    readonly track: AwardTrack;
+    readonly evidence: NominationEvidence;
+  };
   readonly issuer: { readonly id: string; readonly name: string };
   readonly contexts: readonly string[];
   readonly publicBaseUrl: string;

@@ -9,14 +9,20 @@ export class AwardNotFoundError extends NotFoundError {
 
 export class AwardExistsError extends ConflictError {
   constructor(kind: string, agent: string, year: number, existing: string) {
-    super(`a ${kind}-style award for ${year} was already granted to agent ${agent}`, 'AWARD_EXISTS', { award: existing });
+    super(`a ${kind}-style award for ${year} was already granted to agent ${agent}`, 'AWARD_EXISTS', {
+      award: existing,
+    });
   }
 }
 
 /** Awards follow nominations: the service only issues a credential it can back with evidence. */
 export class NotNominatedError extends DomainError {
   constructor(kind: string, agent: string, asOf: string) {
-    super('unprocessable', 'NOT_NOMINATED', `agent ${agent} has no ${kind}-style nomination as of ${asOf}`, { kind, agent, asOf });
+    super('unprocessable', 'NOT_NOMINATED', `agent ${agent} has no ${kind}-style nomination as of ${asOf}`, {
+      kind,
+      agent,
+      asOf,
+    });
   }
 }
 

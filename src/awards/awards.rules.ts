@@ -365,7 +365,8 @@ export function nominateSymbionts(
       ]),
       involvedAgents: [...involved].sort(compareStrings),
     };
-    return { agentId, best, track: (earlyCareer ? 'early-career' : 'general'), evidence };
+    const track: AwardTrack = earlyCareer ? 'early-career' : 'general';
+    return { agentId, best, track, evidence };
   });
 
   // Co-creators of the same best dataset tie on every key and fall back to agent id.

@@ -8,7 +8,6 @@ import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/env.schema.js';
 import type { Receipt } from '../core/database/receipt.js';
 import { insertEntities } from '../core/database/sql.js';
-import type { JsonObject } from '../core/jsonld/jsonld-processor.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { computeDatasetMetrics, formatUtcDay, toUtcDay } from '../metrics/dataset-metrics.rules.js';
@@ -17,7 +16,13 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { computeCreditFromRows } from '../metrics/transitive-credit.rules.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { buildAwardCredential } from './award-credential.rules.js';
-import { AwardExistsError, AwardNotFoundError, CuratorConflictError, InvalidAsOfError, NotNominatedError } from './awards.errors.js';
+import {
+  AwardExistsError,
+  AwardNotFoundError,
+  CuratorConflictError,
+  InvalidAsOfError,
+  NotNominatedError,
+} from './awards.errors.js';
 import { findCuratorConflict, nominate } from './awards.rules.js';
 import type { AwardKind, DatasetAwardCredit, Nomination } from './awards.rules.js';
 import type { CreateAwardDto } from './dto/create-award.dto.js';
@@ -60,17 +65,29 @@ export class AwardsService {
     const metrics = computeDatasetMetrics(inputs.metrics, policy, { asOf });
     const awardCredit = new Map<string, DatasetAwardCredit>();
     for (const [id, c] of credit) {
-      awardCredit.set(id, { independentCredit: c.independentCredit, percentile: metrics.get(id)?.cohort.percentile ?? null });
+      awardCredit.set(id, {
+        independentCredit: c.independentCredit,
+        percentile: metrics.get(id)?.cohort.percentile ?? null,
+      });
     }
     const input = nominationInputOf(snapshot, inputs, asOf, awardCredit);
-    return { kind, asOf, treeSize: snapshot.treeSize, nominations: nominate(kind, input, { asOf, treeSize: snapshot.treeSize }, policy) };
+    return {
+      kind,
+      asOf,
+      treeSize: snapshot.treeSize,
+      nominations: nominate(kind, input, { asOf, treeSize: snapshot.treeSize }, policy),
+    };
   }
 
   /**
    * Grants an award the evidence supports: the nominee must be nominated as of the evidence's `asOf` (else the end
    * of the award year, or today), and the curator must be neither the nominee nor involved in the evidence (§5).
    */
-  async grant(principal: Principal, dto: CreateAwardDto, now = new Date()): Promise<{ award: AwardEntity; receipt: Receipt }> {
+  async grant(
+    principal: Principal,
+    dto: CreateAwardDto,
+    now = new Date(),
+  ): Promise<{ award: AwardEntity; receipt: Receipt }> {
     const agent = await this.agents.get(dto.agent);
     const asOf = asOfFor(dto, now);
     const { nominations } = await this.nominations(dto.kind, asOf);
@@ -101,7 +118,7 @@ export class AwardsService {
       validFrom: now,
     });
     // Signing canonicalizes JSON-LD: done before the transaction so the ledger lock is not held meanwhile.
-    const credential = await this.credentials.sign(unsecured as JsonObject, now);
+    const credential = await this.credentials.sign(unsecured, now);
 
     try {
       return await this.dataSource.transaction(async (manager) => {

@@ -46,7 +46,8 @@ export function nominationInputOf(
       // A withdrawn dataset's DOI is hidden (registered), whatever the row still says.
       doiState: d.withdrawn ? 'registered' : d.doiState,
       accession: d.accession,
-      accessionPublic: d.accession !== null && !d.withdrawn && (embargoDay === null || (asOfDay !== null && embargoDay <= asOfDay)),
+      accessionPublic:
+        d.accession !== null && !d.withdrawn && (embargoDay === null || (asOfDay !== null && embargoDay <= asOfDay)),
       license: d.license,
       metadataCompleteness: metadataCompletenessOf(d),
       seq: d.seq,

@@ -220,7 +220,7 @@ function scholixRef(object: unknown, side: 'Source' | 'Target'): Ref | Problem {
   return (
     refs.find((ref): ref is Ref => 'scheme' in ref && ref.scheme === 'doi') ??
     refs.find((ref): ref is Ref => 'scheme' in ref) ??
-    (refs[0])
+    refs[0]
   );
 }
 

@@ -100,13 +100,19 @@ export class CredentialsService {
         checks.push({
           code: 'SIGNATURE_VALID',
           status: valid ? 'pass' : 'fail',
-          message: valid ? 'Ed25519 signature over the canonical proof options and document' : 'the signature does not match',
+          message: valid
+            ? 'Ed25519 signature over the canonical proof options and document'
+            : 'the signature does not match',
         });
       } else {
         checks.push({ code: 'SIGNATURE_VALID', status: 'skipped', message: 'nothing to check the signature against' });
       }
     } else {
-      checks.push({ code: 'SIGNATURE_VALID', status: 'skipped', message: 'the credential is not in a verifiable shape' });
+      checks.push({
+        code: 'SIGNATURE_VALID',
+        status: 'skipped',
+        message: 'the credential is not in a verifiable shape',
+      });
     }
     return { verified: checks.every((c) => c.status === 'pass'), checks };
   }

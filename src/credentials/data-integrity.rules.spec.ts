@@ -126,7 +126,10 @@ describe('eddsa-rdfc-2022 hashing and signing', () => {
 
 describe('checkCredentialStructure', () => {
   const raw = publicKeyRaw(privateKeyFromSeed(parseEd25519SecretKeyMultibase(SPEC_SECRET) as Buffer));
-  const allowed = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'];
+  const allowed = [
+    'https://www.w3.org/ns/credentials/v2',
+    'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+  ];
   const good = {
     '@context': allowed,
     id: 'urn:uuid:9b3f7d6e-0000-4000-8000-000000000000',
@@ -148,10 +151,18 @@ describe('checkCredentialStructure', () => {
     ['a remote context', 'CONTEXTS_ALLOWED', { ...good, '@context': [...allowed, 'https://example.org/ctx'] }],
     ['an inline context', 'CONTEXTS_ALLOWED', { ...good, '@context': [...allowed, { x: 'http://example.org/x' }] }],
     ['VC 2.0 not first', 'CONTEXTS_ALLOWED', { ...good, '@context': [...allowed].reverse() }],
-    ['another cryptosuite', 'CRYPTOSUITE_SUPPORTED', { ...good, proof: { ...good.proof, cryptosuite: 'ecdsa-rdfc-2019' } }],
+    [
+      'another cryptosuite',
+      'CRYPTOSUITE_SUPPORTED',
+      { ...good, proof: { ...good.proof, cryptosuite: 'ecdsa-rdfc-2019' } },
+    ],
     ['another purpose', 'CRYPTOSUITE_SUPPORTED', { ...good, proof: { ...good.proof, proofPurpose: 'authentication' } }],
     ['a bad created', 'CRYPTOSUITE_SUPPORTED', { ...good, proof: { ...good.proof, created: 'yesterday' } }],
-    ['a URL key', 'VERIFICATION_METHOD_RESOLVED', { ...good, proof: { ...good.proof, verificationMethod: 'https://x.example/key' } }],
+    [
+      'a URL key',
+      'VERIFICATION_METHOD_RESOLVED',
+      { ...good, proof: { ...good.proof, verificationMethod: 'https://x.example/key' } },
+    ],
     ['another issuer', 'ISSUER_KEY_KNOWN', { ...good, issuer: 'did:key:z6MkotherIssuer' }],
   ])('fails %s at %s', (_what, code, credential) => {
     expect(statusOf(credential)[code]).toBe('fail');

@@ -101,7 +101,9 @@ export function didKeyVerificationMethod(publicKeyRaw: Uint8Array): string {
 }
 
 /** The raw public key behind a did:key verification method, or null when it is not one (or the fragment differs). */
-export function resolveDidKeyVerificationMethod(verificationMethod: unknown): { did: string; publicKeyRaw: Buffer } | null {
+export function resolveDidKeyVerificationMethod(
+  verificationMethod: unknown,
+): { did: string; publicKeyRaw: Buffer } | null {
   if (typeof verificationMethod !== 'string') return null;
   const match = /^did:key:(z[1-9A-HJ-NP-Za-km-z]+)#(z[1-9A-HJ-NP-Za-km-z]+)$/.exec(verificationMethod);
   if (!match || match[1] !== match[2]) return null;
@@ -249,7 +251,9 @@ export function checkCredentialStructure(
 
   const proof = credential.proof;
   if (!isRecord(proof) || typeof proof.proofValue !== 'string') {
-    checks.push(fail('PROOF_PRESENT', Array.isArray(proof) ? 'exactly one proof is supported' : 'no proof with a proofValue'));
+    checks.push(
+      fail('PROOF_PRESENT', Array.isArray(proof) ? 'exactly one proof is supported' : 'no proof with a proofValue'),
+    );
     return { checks };
   }
   checks.push(pass('PROOF_PRESENT', 'one Data Integrity proof'));
@@ -258,7 +262,8 @@ export function checkCredentialStructure(
   if (proof.type !== DATA_INTEGRITY_PROOF) suiteProblems.push(`type is ${String(proof.type)}`);
   if (proof.cryptosuite !== EDDSA_RDFC_2022) suiteProblems.push(`cryptosuite is ${String(proof.cryptosuite)}`);
   if (proof.proofPurpose !== ASSERTION_METHOD) suiteProblems.push(`proofPurpose is ${String(proof.proofPurpose)}`);
-  if (typeof proof.created !== 'string' || !XSD_DATE_TIME.test(proof.created)) suiteProblems.push('created is not a dateTime');
+  if (typeof proof.created !== 'string' || !XSD_DATE_TIME.test(proof.created))
+    suiteProblems.push('created is not a dateTime');
   if (!proof.proofValue.startsWith('z')) suiteProblems.push('proofValue is not base58-btc multibase');
   checks.push(
     suiteProblems.length === 0
@@ -268,7 +273,9 @@ export function checkCredentialStructure(
 
   const resolved = resolveDidKeyVerificationMethod(proof.verificationMethod);
   if (resolved === null) {
-    checks.push(fail('VERIFICATION_METHOD_RESOLVED', 'verificationMethod is not an Ed25519 did:key verification method'));
+    checks.push(
+      fail('VERIFICATION_METHOD_RESOLVED', 'verificationMethod is not an Ed25519 did:key verification method'),
+    );
     return { checks };
   }
   checks.push(pass('VERIFICATION_METHOD_RESOLVED', `Ed25519 key ${resolved.did}`));
@@ -277,11 +284,13 @@ export function checkCredentialStructure(
   const issuerId = isRecord(issuer) ? issuer.id : issuer;
   const known = knownPublicKeys.some((k) => Buffer.from(k).equals(resolved.publicKeyRaw));
   if (issuerId !== resolved.did) {
-    checks.push(fail('ISSUER_KEY_KNOWN', `the proof's key (${resolved.did}) is not the issuer's (${String(issuerId)})`));
+    checks.push(
+      fail('ISSUER_KEY_KNOWN', `the proof's key (${resolved.did}) is not the issuer's (${String(issuerId)})`),
+    );
   } else if (!known) {
     checks.push(fail('ISSUER_KEY_KNOWN', 'the issuer key is not one this service issues with'));
   } else {
-    checks.push(pass('ISSUER_KEY_KNOWN', 'issued with this service\'s credential key'));
+    checks.push(pass('ISSUER_KEY_KNOWN', "issued with this service's credential key"));
   }
 
   const { proof: _proof, ...document } = credential;

@@ -12,9 +12,12 @@ describe('parseAccession', () => {
     expect(parseAccession(input)).toMatchObject({ scheme, value, doi });
   });
 
-  it.each(['idr13', 'idr00131', 'S-BIAD', 'EMPIAR-0999', 'EMPIAR-09999', 'BBBC21', 'GSE12345', ''])('rejects %s', (input) => {
-    expect(parseAccession(input)).toBeNull();
-  });
+  it.each(['idr13', 'idr00131', 'S-BIAD', 'EMPIAR-0999', 'EMPIAR-09999', 'BBBC21', 'GSE12345', ''])(
+    'rejects %s',
+    (input) => {
+      expect(parseAccession(input)).toBeNull();
+    },
+  );
 });
 
 describe('expandOntologyTerm', () => {

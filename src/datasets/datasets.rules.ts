@@ -15,7 +15,12 @@ export function parseAccession(input: string): Accession | null {
   let m: RegExpExecArray | null;
   if ((m = /^idr(\d{4})$/i.exec(value))) {
     // IDR DOIs (10.17867/…) are not derivable from the idr number: store them as identifiers when known.
-    return { scheme: 'idr', value: `idr${m[1]}`, landingPage: `https://idr.openmicroscopy.org/search/?query=Name:idr${m[1]}`, doi: null };
+    return {
+      scheme: 'idr',
+      value: `idr${m[1]}`,
+      landingPage: `https://idr.openmicroscopy.org/search/?query=Name:idr${m[1]}`,
+      doi: null,
+    };
   }
   if ((m = /^S-(BIAD|BSST)(\d+)$/i.exec(value))) {
     const acc = `S-${m[1].toUpperCase()}${m[2]}`;
@@ -60,7 +65,8 @@ export function expandOntologyTerm(input: string): string | null {
   if (!m) return null;
   const [, prefix, local] = m;
   if (OBO_PREFIXES.has(prefix)) return `http://purl.obolibrary.org/obo/${prefix}_${local}`;
-  if (prefix in OTHER_PREFIXES) return `${OTHER_PREFIXES[prefix]}${prefix.toUpperCase() === 'CMPO' ? local.replace(/^CMPO_/, '') : local}`;
+  if (prefix in OTHER_PREFIXES)
+    return `${OTHER_PREFIXES[prefix]}${prefix.toUpperCase() === 'CMPO' ? local.replace(/^CMPO_/, '') : local}`;
   return null;
 }
 
@@ -93,5 +99,14 @@ export function spdxLicenseUrl(id: string): string | null {
 
 /** Open for reuse with at most attribution required (the definition funders and journals apply). */
 export function isOpenLicense(id: string): boolean {
-  return ['CC0-1.0', 'CC-BY-4.0', 'CC-BY-3.0', 'CC-PDDC', 'PDDL-1.0', 'ODC-By-1.0', 'CC-BY-SA-4.0', 'ODbL-1.0'].includes(id);
+  return [
+    'CC0-1.0',
+    'CC-BY-4.0',
+    'CC-BY-3.0',
+    'CC-PDDC',
+    'PDDL-1.0',
+    'ODC-By-1.0',
+    'CC-BY-SA-4.0',
+    'ODbL-1.0',
+  ].includes(id);
 }

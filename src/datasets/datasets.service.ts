@@ -36,7 +36,11 @@ export class DatasetsService {
     return this.config.PUBLIC_BASE_URL;
   }
 
-  async create(principal: Principal, dto: CreateDatasetDto, now = new Date()): Promise<{ dataset: DatasetEntity; receipt: Receipt }> {
+  async create(
+    principal: Principal,
+    dto: CreateDatasetDto,
+    now = new Date(),
+  ): Promise<{ dataset: DatasetEntity; receipt: Receipt }> {
     return this.dataSource.transaction((manager) => this.createIn(manager, principal, dto, { now }));
   }
 
@@ -48,27 +52,46 @@ export class DatasetsService {
     opts: { now: Date; previousVersionId?: string },
   ): Promise<{ dataset: DatasetEntity; receipt: Receipt }> {
     if (!isKnownSpdxLicense(dto.license)) {
-      throw new InvalidDatasetFieldError('license', `"${dto.license}" is not an SPDX licence id this service knows (or LicenseRef-…)`, 'INVALID_LICENSE');
+      throw new InvalidDatasetFieldError(
+        'license',
+        `"${dto.license}" is not an SPDX licence id this service knows (or LicenseRef-…)`,
+        'INVALID_LICENSE',
+      );
     }
     const accession = dto.accession === undefined ? null : parseAccession(dto.accession);
     if (dto.accession !== undefined && !accession) {
-      throw new InvalidDatasetFieldError('accession', 'must be an IDR (idr0013), BioImage Archive (S-BIAD123), EMPIAR (EMPIAR-10001) or BBBC (BBBC021) accession', 'INVALID_ACCESSION');
+      throw new InvalidDatasetFieldError(
+        'accession',
+        'must be an IDR (idr0013), BioImage Archive (S-BIAD123), EMPIAR (EMPIAR-10001) or BBBC (BBBC021) accession',
+        'INVALID_ACCESSION',
+      );
     }
     const organism = this.term('organism', dto.organism);
     const imagingMethod = this.term('imagingMethod', dto.imagingMethod);
     const derivedFrom = [...new Set(dto.derivedFrom ?? [])];
     if (dto.kind === 'derived' && derivedFrom.length === 0) {
-      throw new InvalidDatasetFieldError('derivedFrom', 'is required and non-empty for a derived dataset', 'DERIVED_FROM_REQUIRED');
+      throw new InvalidDatasetFieldError(
+        'derivedFrom',
+        'is required and non-empty for a derived dataset',
+        'DERIVED_FROM_REQUIRED',
+      );
     }
     if (dto.kind === 'image' && (derivedFrom.length > 0 || dto.generatedBy)) {
-      throw new InvalidDatasetFieldError('derivedFrom', 'only derived datasets have derivedFrom / generatedBy', 'NOT_A_DERIVED_DATASET');
+      throw new InvalidDatasetFieldError(
+        'derivedFrom',
+        'only derived datasets have derivedFrom / generatedBy',
+        'NOT_A_DERIVED_DATASET',
+      );
     }
     const creators = await this.agents.getMany(dto.creators, manager);
     const publisher = dto.publisher ? await this.agents.get(dto.publisher, manager) : null;
     if (derivedFrom.length > 0) await this.getMany(derivedFrom, manager);
     const grants = [...new Set(dto.grants ?? [])];
     if (grants.length > 0) {
-      const found = await manager.find(GraphNodeEntity, { where: { id: In(grants), type: 'Grant' }, select: { id: true } });
+      const found = await manager.find(GraphNodeEntity, {
+        where: { id: In(grants), type: 'Grant' },
+        select: { id: true },
+      });
       const missing = grants.filter((g) => !found.some((f) => f.id === g));
       if (missing.length > 0) throw new UnknownGrantError(missing);
     }
@@ -77,7 +100,8 @@ export class DatasetsService {
     const publicationYear = dto.publicationYear ?? opts.now.getUTCFullYear();
     const releasedAt = dto.embargoUntil ?? opts.now.toISOString().slice(0, 10);
     const identifiers = [...(dto.identifiers ?? [])];
-    if (accession?.doi && !identifiers.some((i) => i.scheme === 'doi')) identifiers.push({ scheme: 'doi', value: accession.doi });
+    if (accession?.doi && !identifiers.some((i) => i.scheme === 'doi'))
+      identifiers.push({ scheme: 'doi', value: accession.doi });
     const dataset = manager.create(DatasetEntity, {
       id,
       kind: dto.kind,
@@ -142,17 +166,30 @@ export class DatasetsService {
           id,
           type: nodeType,
           label: dto.title,
-          properties: { license: dto.license, accession: dataset.accession, organism, imagingMethod, publicationYear, version: dataset.version },
+          properties: {
+            license: dto.license,
+            accession: dataset.accession,
+            organism,
+            imagingMethod,
+            publicationYear,
+            version: dataset.version,
+          },
           occurredAt: new Date(`${releasedAt}T00:00:00Z`),
         },
       ],
       principal.agentId,
       dataset.ledgerSeq,
     );
-    const edges: NewEdge[] = creators.map((c, i) => ({ sourceId: id, relation: 'wasAttributedTo', targetId: c.id, properties: { position: i } }));
+    const edges: NewEdge[] = creators.map((c, i) => ({
+      sourceId: id,
+      relation: 'wasAttributedTo',
+      targetId: c.id,
+      properties: { position: i },
+    }));
     for (const parent of derivedFrom) edges.push({ sourceId: id, relation: 'wasDerivedFrom', targetId: parent });
     for (const grant of grants) edges.push({ sourceId: id, relation: 'funding', targetId: grant });
-    if (opts.previousVersionId) edges.push({ sourceId: id, relation: 'wasRevisionOf', targetId: opts.previousVersionId });
+    if (opts.previousVersionId)
+      edges.push({ sourceId: id, relation: 'wasRevisionOf', targetId: opts.previousVersionId });
     if (dto.generatedBy) {
       const activity: NewNode = {
         type: 'AnalysisActivity',
@@ -182,7 +219,11 @@ export class DatasetsService {
     if (value === undefined) return null;
     const iri = expandOntologyTerm(value);
     if (!iri) {
-      throw new InvalidDatasetFieldError(field, `"${value}" is not an ontology IRI or a CURIE with a known prefix (NCBITaxon, FBbi, CL, GO, CMPO, EDAM …)`, 'UNKNOWN_ONTOLOGY_TERM');
+      throw new InvalidDatasetFieldError(
+        field,
+        `"${value}" is not an ontology IRI or a CURIE with a known prefix (NCBITaxon, FBbi, CL, GO, CMPO, EDAM …)`,
+        'UNKNOWN_ONTOLOGY_TERM',
+      );
     }
     return iri;
   }
@@ -211,7 +252,8 @@ export class DatasetsService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<DatasetEntity[]> {
     if (query.ids.length + query.dois.length + query.accessions.length + query.urls.length === 0) return [];
-    const bareDoi = (expr: string) => `lower(regexp_replace(${expr}, '^(https?://(www\\.|dx\\.)?doi\\.org/|doi:\\s*)', '', 'i'))`;
+    const bareDoi = (expr: string) =>
+      `lower(regexp_replace(${expr}, '^(https?://(www\\.|dx\\.)?doi\\.org/|doi:\\s*)', '', 'i'))`;
     return manager
       .createQueryBuilder(DatasetEntity, 'd')
       .where('d.id = ANY(:ids::uuid[])', { ids: [...query.ids] })
@@ -244,10 +286,17 @@ export class DatasetsService {
       qb.andWhere('d.accession = :accession', { accession: parsed?.value ?? query.accession });
     }
     if (cursor) qb.andWhere('(d.created_at, d.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
-    const items = await qb.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit + 1).getMany();
+    const items = await qb
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page, nextCursor: items.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null };
+    return {
+      items: page,
+      nextCursor: items.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null,
+    };
   }
 
   /** Mirrors the DOI module's state on the dataset row (the DOI module owns the registration record). */

@@ -343,25 +343,21 @@ describe('validateForPublish', () => {
     [
       'nameIdentifier without scheme',
       (a) =>
-        delete (
-          (first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0]
-        )['nameIdentifierScheme'],
+        delete (first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0]['nameIdentifierScheme'],
       'creators[0].nameIdentifiers[0].nameIdentifierScheme',
     ],
     [
       'ORCID with bad check digit',
       (a) =>
-        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0])[
-          'nameIdentifier'
-        ] = 'https://orcid.org/0000-0002-1825-0098'),
+        ((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0]['nameIdentifier'] =
+          'https://orcid.org/0000-0002-1825-0098'),
       'creators[0].nameIdentifiers[0].nameIdentifier',
     ],
     [
       'bare ORCID',
       (a) =>
-        (((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0])[
-          'nameIdentifier'
-        ] = '0000-0002-1825-0097'),
+        ((first(a, 'creators')['nameIdentifiers'] as Array<Record<string, unknown>>)[0]['nameIdentifier'] =
+          '0000-0002-1825-0097'),
       'creators[0].nameIdentifiers[0].nameIdentifier',
     ],
     ['affiliations (plural) key', (a) => (first(a, 'creators')['affiliations'] = []), 'creators[0].affiliations'],

@@ -289,7 +289,7 @@ export function assessGrantCompliance(
     });
     const publicDays = generated.map(publicDayOf);
     const allPublic = generated.length > 0 && publicDays.every((p) => p !== null && p <= asOfDay);
-    const sharedSet = generated.filter((_, i) => publicDays[i] !== null && (publicDays[i]) <= asOfDay);
+    const sharedSet = generated.filter((_, i) => publicDays[i] !== null && publicDays[i] <= asOfDay);
     const licences: LicenceFinding[] = sharedSet.map((d) => ({
       dataset: d.id,
       license: d.license,
@@ -308,7 +308,7 @@ export function assessGrantCompliance(
       else {
         const submitted = generated.some(
           (d, i) =>
-            (publicDays[i] === null || (publicDays[i]) > asOfDay) &&
+            (publicDays[i] === null || publicDays[i] > asOfDay) &&
             (['pending', 'draft', 'registered', 'findable'].includes(d.doiState) || Boolean(d.accession)),
         );
         notSharedStatus = licenceProblem && allPublic ? null : submitted ? 'submitted' : 'being-prepared';

@@ -8,10 +8,15 @@ export class NodeNotFoundError extends NotFoundError {
 
 export class DerivationCycleError extends DomainError {
   constructor(relation: string, nodeIds: string[]) {
-    super('unprocessable', 'DERIVATION_CYCLE', `these ${relation} edges would make a cycle through ${nodeIds.join(' -> ')}`, {
-      relation,
-      nodes: nodeIds,
-    });
+    super(
+      'unprocessable',
+      'DERIVATION_CYCLE',
+      `these ${relation} edges would make a cycle through ${nodeIds.join(' -> ')}`,
+      {
+        relation,
+        nodes: nodeIds,
+      },
+    );
   }
 }
 

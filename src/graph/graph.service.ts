@@ -98,7 +98,13 @@ export class GraphService {
         agents.map((a) => (a.kind === 'person' ? 'Person' : 'Organization')),
         agents.map((a) => a.name),
         agents.map((a) =>
-          JSON.stringify({ givenName: a.givenName, familyName: a.familyName, orcid: a.orcid, ror: a.ror, affiliations: a.affiliations }),
+          JSON.stringify({
+            givenName: a.givenName,
+            familyName: a.familyName,
+            orcid: a.orcid,
+            ror: a.ror,
+            affiliations: a.affiliations,
+          }),
         ),
         agents.map((a) => a.ledgerSeq.toString()),
       ],
@@ -213,7 +219,9 @@ export class GraphService {
       await this.assertAcyclic(manager, fresh);
       await this.changed(manager, { nodes: [], edges: fresh, actor });
     }
-    const freshByKey = new Map(fresh.map((e, i) => [key(e.sourceId, e.relation, e.targetId), { edge: e, receipt: receipts[i] }]));
+    const freshByKey = new Map(
+      fresh.map((e, i) => [key(e.sourceId, e.relation, e.targetId), { edge: e, receipt: receipts[i] }]),
+    );
     return edges.map((e) => {
       const k = key(e.sourceId, e.relation, e.targetId);
       return freshByKey.get(k) ?? { edge: found.get(k) ?? (freshByKey.get(k)?.edge as GraphEdgeEntity), receipt: null };
@@ -246,7 +254,10 @@ export class GraphService {
     return node;
   }
 
-  async findNodesByIri(iris: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<GraphNodeEntity[]> {
+  async findNodesByIri(
+    iris: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<GraphNodeEntity[]> {
     if (iris.length === 0) return [];
     return manager.findBy(GraphNodeEntity, { iri: In([...iris]) });
   }
@@ -257,7 +268,10 @@ export class GraphService {
   }
 
   /** Active edges touching any of the nodes, in either direction. */
-  async edgesAround(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<GraphEdgeEntity[]> {
+  async edgesAround(
+    ids: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<GraphEdgeEntity[]> {
     if (ids.length === 0) return [];
     const rows = await manager.query<Array<Record<string, unknown>>>(
       `SELECT * FROM graph_edges WHERE status = 'active' AND (source_id = ANY($1::uuid[]) OR target_id = ANY($1::uuid[]))`,
@@ -270,7 +284,12 @@ export class GraphService {
    * Upstream: what the node was derived from / made of (follow edges source -> target). Downstream: what was built on
    * it (follow edges target -> source). Bounded depth; a path never revisits a node, so cycles cannot loop.
    */
-  async lineage(id: string, direction: 'upstream' | 'downstream', depth: number, relations?: readonly Relation[]): Promise<Lineage> {
+  async lineage(
+    id: string,
+    direction: 'upstream' | 'downstream',
+    depth: number,
+    relations?: readonly Relation[],
+  ): Promise<Lineage> {
     const root = await this.getNode(id);
     const [from, to] = direction === 'upstream' ? ['source_id', 'target_id'] : ['target_id', 'source_id'];
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(

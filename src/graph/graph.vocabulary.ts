@@ -20,7 +20,15 @@ export const NODE_TYPES = [
 export type NodeType = (typeof NODE_TYPES)[number];
 
 export const DATASET_TYPES: readonly NodeType[] = ['ImageDataset', 'DerivedDataset'];
-export const ENTITY_TYPES: readonly NodeType[] = ['ImageDataset', 'DerivedDataset', 'Publication', 'Figure', 'FigurePanel', 'ImagePart', 'Software'];
+export const ENTITY_TYPES: readonly NodeType[] = [
+  'ImageDataset',
+  'DerivedDataset',
+  'Publication',
+  'Figure',
+  'FigurePanel',
+  'ImagePart',
+  'Software',
+];
 export const ACTIVITY_TYPES: readonly NodeType[] = ['AnalysisActivity', 'ReuseEvent'];
 export const AGENT_TYPES: readonly NodeType[] = ['Person', 'Organization'];
 
@@ -31,23 +39,44 @@ export interface RelationInfo {
 }
 
 export const RELATIONS = {
-  wasDerivedFrom: { iri: 'http://www.w3.org/ns/prov#wasDerivedFrom', datacite: { forward: 'IsDerivedFrom', inverse: 'IsSourceOf' } },
+  wasDerivedFrom: {
+    iri: 'http://www.w3.org/ns/prov#wasDerivedFrom',
+    datacite: { forward: 'IsDerivedFrom', inverse: 'IsSourceOf' },
+  },
   wasGeneratedBy: { iri: 'http://www.w3.org/ns/prov#wasGeneratedBy', datacite: null },
   used: { iri: 'http://www.w3.org/ns/prov#used', datacite: null },
   wasAttributedTo: { iri: 'http://www.w3.org/ns/prov#wasAttributedTo', datacite: null },
   wasAssociatedWith: { iri: 'http://www.w3.org/ns/prov#wasAssociatedWith', datacite: null },
-  hadPrimarySource: { iri: 'http://www.w3.org/ns/prov#hadPrimarySource', datacite: { forward: 'IsDerivedFrom', inverse: 'IsSourceOf' } },
-  wasRevisionOf: { iri: 'http://www.w3.org/ns/prov#wasRevisionOf', datacite: { forward: 'IsNewVersionOf', inverse: 'IsPreviousVersionOf' } },
+  hadPrimarySource: {
+    iri: 'http://www.w3.org/ns/prov#hadPrimarySource',
+    datacite: { forward: 'IsDerivedFrom', inverse: 'IsSourceOf' },
+  },
+  wasRevisionOf: {
+    iri: 'http://www.w3.org/ns/prov#wasRevisionOf',
+    datacite: { forward: 'IsNewVersionOf', inverse: 'IsPreviousVersionOf' },
+  },
   hasPart: { iri: 'http://schema.org/hasPart', datacite: { forward: 'HasPart', inverse: 'IsPartOf' } },
-  usesDataFrom: { iri: 'http://purl.org/spar/cito/usesDataFrom', datacite: { forward: 'References', inverse: 'IsReferencedBy' } },
-  citesAsDataSource: { iri: 'http://purl.org/spar/cito/citesAsDataSource', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
+  usesDataFrom: {
+    iri: 'http://purl.org/spar/cito/usesDataFrom',
+    datacite: { forward: 'References', inverse: 'IsReferencedBy' },
+  },
+  citesAsDataSource: {
+    iri: 'http://purl.org/spar/cito/citesAsDataSource',
+    datacite: { forward: 'Cites', inverse: 'IsCitedBy' },
+  },
   funding: { iri: 'http://schema.org/funding', datacite: null },
   // Imported through POST /v1/provenance (provenance.md §5: publication → publication CiTO links; PROV relations).
   cites: { iri: 'http://purl.org/spar/cito/cites', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
   usesMethodIn: { iri: 'http://purl.org/spar/cito/usesMethodIn', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
   confirms: { iri: 'http://purl.org/spar/cito/confirms', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
-  disagreesWith: { iri: 'http://purl.org/spar/cito/disagreesWith', datacite: { forward: 'Cites', inverse: 'IsCitedBy' } },
-  specializationOf: { iri: 'http://www.w3.org/ns/prov#specializationOf', datacite: { forward: 'IsVersionOf', inverse: 'HasVersion' } },
+  disagreesWith: {
+    iri: 'http://purl.org/spar/cito/disagreesWith',
+    datacite: { forward: 'Cites', inverse: 'IsCitedBy' },
+  },
+  specializationOf: {
+    iri: 'http://www.w3.org/ns/prov#specializationOf',
+    datacite: { forward: 'IsVersionOf', inverse: 'HasVersion' },
+  },
   actedOnBehalfOf: { iri: 'http://www.w3.org/ns/prov#actedOnBehalfOf', datacite: null },
   wasInformedBy: { iri: 'http://www.w3.org/ns/prov#wasInformedBy', datacite: null },
 } as const satisfies Record<string, RelationInfo>;
@@ -56,7 +85,12 @@ export type Relation = keyof typeof RELATIONS;
 export const RELATION_NAMES = Object.keys(RELATIONS) as Relation[];
 
 /** Relations whose transitive closure must stay acyclic. */
-export const ACYCLIC_RELATIONS: readonly Relation[] = ['wasDerivedFrom', 'wasRevisionOf', 'hasPart', 'hadPrimarySource'];
+export const ACYCLIC_RELATIONS: readonly Relation[] = [
+  'wasDerivedFrom',
+  'wasRevisionOf',
+  'hasPart',
+  'hadPrimarySource',
+];
 
 export function isNodeType(value: string): value is NodeType {
   return (NODE_TYPES as readonly string[]).includes(value);

@@ -14,7 +14,15 @@ export class HealthDto {
 
 class NotReadyError extends DomainError {
   constructor(checks: Record<string, string>) {
-    super('unavailable', 'NOT_READY', `not ready: ${Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k).join(', ')}`, { checks });
+    super(
+      'unavailable',
+      'NOT_READY',
+      `not ready: ${Object.entries(checks)
+        .filter(([, v]) => v === 'down')
+        .map(([k]) => k)
+        .join(', ')}`,
+      { checks },
+    );
   }
 }
 

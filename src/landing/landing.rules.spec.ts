@@ -17,7 +17,15 @@ const view: LandingView = {
   citation: 'Hériché, J.-K. (2010). Mitotic atlas.',
   derivedFrom: [],
   jsonLd: { '@id': 'x', name: '</script><script>alert(1)</script>' },
-  links: { json: '/j', jsonLd: '/ld', roCrate: '/rc', metrics: '/m', credit: '/c', citation: '/cite', ledgerEntry: '/l' },
+  links: {
+    json: '/j',
+    jsonLd: '/ld',
+    roCrate: '/rc',
+    metrics: '/m',
+    credit: '/c',
+    citation: '/cite',
+    ledgerEntry: '/l',
+  },
 };
 
 describe('renderLandingPage', () => {
@@ -37,6 +45,8 @@ describe('renderLandingPage', () => {
   });
 
   it('links the accession to its archive', () => {
-    expect(renderLandingPage(view)).toContain('<a href="https://idr.openmicroscopy.org/search/?query=Name:idr0013">idr0013</a>');
+    expect(renderLandingPage(view)).toContain(
+      '<a href="https://idr.openmicroscopy.org/search/?query=Name:idr0013">idr0013</a>',
+    );
   });
 });

@@ -17,7 +17,15 @@ export interface LandingView {
   citation: string;
   derivedFrom: Array<{ id: string; title: string }>;
   jsonLd: unknown;
-  links: { json: string; jsonLd: string; roCrate: string; metrics: string; credit: string; citation: string; ledgerEntry: string };
+  links: {
+    json: string;
+    jsonLd: string;
+    roCrate: string;
+    metrics: string;
+    credit: string;
+    citation: string;
+    ledgerEntry: string;
+  };
 }
 
 /**
@@ -40,10 +48,18 @@ export function renderLandingPage(view: LandingView): string {
     ['Licence', view.licenseUrl ? `<a href="${e(view.licenseUrl)}">${e(view.license)}</a>` : e(view.license)],
   ];
   if (view.accession) {
-    rows.push(['Accession', view.accession.url ? `<a href="${e(view.accession.url)}">${e(view.accession.value)}</a>` : e(view.accession.value)]);
+    rows.push([
+      'Accession',
+      view.accession.url
+        ? `<a href="${e(view.accession.url)}">${e(view.accession.value)}</a>`
+        : e(view.accession.value),
+    ]);
   }
   if (view.derivedFrom.length > 0) {
-    rows.push(['Derived from', view.derivedFrom.map((d) => `<a href="/datasets/${e(d.id)}">${e(d.title)}</a>`).join('<br>')]);
+    rows.push([
+      'Derived from',
+      view.derivedFrom.map((d) => `<a href="/datasets/${e(d.id)}">${e(d.title)}</a>`).join('<br>'),
+    ]);
   }
   const l = view.links;
   return `<!doctype html>

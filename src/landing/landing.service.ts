@@ -37,7 +37,9 @@ export class LandingService {
         title: dataset.title,
         description: dataset.description,
         kind: dataset.kind,
-        creators: creators.map((c) => (c.familyName ? `${c.familyName}${c.givenName ? `, ${c.givenName}` : ''}` : c.name)),
+        creators: creators.map((c) =>
+          c.familyName ? `${c.familyName}${c.givenName ? `, ${c.givenName}` : ''}` : c.name,
+        ),
         publicationYear: dataset.publicationYear,
         license: dataset.license,
         licenseUrl: spdxLicenseUrl(dataset.license),

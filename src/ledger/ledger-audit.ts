@@ -45,11 +45,18 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
   const leaves: Buffer[] = [];
   let expected = 0n;
   for (;;) {
-    const rows: Array<{ seq: string; kind: string; actor: string | null; created_at: Date; canonical: Buffer; payload: unknown; leaf_hash: Buffer }> =
-      await dataSource.query(
-        'SELECT seq, kind, actor, created_at, canonical, payload, leaf_hash FROM ledger_entries WHERE seq >= $1 ORDER BY seq LIMIT $2',
-        [expected.toString(), PAGE],
-      );
+    const rows: Array<{
+      seq: string;
+      kind: string;
+      actor: string | null;
+      created_at: Date;
+      canonical: Buffer;
+      payload: unknown;
+      leaf_hash: Buffer;
+    }> = await dataSource.query(
+      'SELECT seq, kind, actor, created_at, canonical, payload, leaf_hash FROM ledger_entries WHERE seq >= $1 ORDER BY seq LIMIT $2',
+      [expected.toString(), PAGE],
+    );
     for (const row of rows) {
       const seq = BigInt(row.seq);
       if (seq !== expected) return fail(size, 0, expected, `seq ${expected} is missing (next stored is ${seq})`);
@@ -59,8 +66,15 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
       } catch {
         return fail(size, 0, seq, `seq ${seq}: stored canonical bytes are not JSON`);
       }
-      const rebuilt = canonicalizeEntry({ seq, kind: parsed.kind, payload: parsed.payload, actor: parsed.actor, createdAt: parsed.createdAt });
-      if (!rebuilt.equals(row.canonical)) return fail(size, 0, seq, `seq ${seq}: stored bytes are not RFC 8785 canonical`);
+      const rebuilt = canonicalizeEntry({
+        seq,
+        kind: parsed.kind,
+        payload: parsed.payload,
+        actor: parsed.actor,
+        createdAt: parsed.createdAt,
+      });
+      if (!rebuilt.equals(row.canonical))
+        return fail(size, 0, seq, `seq ${seq}: stored bytes are not RFC 8785 canonical`);
       if (parsed.seq !== row.seq || parsed.kind !== row.kind || parsed.actor !== row.actor) {
         return fail(size, 0, seq, `seq ${seq}: columns differ from the hashed entry`);
       }
@@ -93,13 +107,16 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
         const i = Number(row.idx);
         const firstLeaf = BigInt(i) << BigInt(level);
         if (i !== idx) return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
-        if (i >= computed.length) return fail(size, 0, firstLeaf, `ledger node ${level}/${i} covers leaves that do not exist`);
-        if (!computed[i].equals(row.hash)) return fail(size, 0, firstLeaf, `ledger node ${level}/${i} does not match the entries under it`);
+        if (i >= computed.length)
+          return fail(size, 0, firstLeaf, `ledger node ${level}/${i} covers leaves that do not exist`);
+        if (!computed[i].equals(row.hash))
+          return fail(size, 0, firstLeaf, `ledger node ${level}/${i} does not match the entries under it`);
         idx++;
       }
       if (rows.length < PAGE) break;
     }
-    if (idx !== computed.length) return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
+    if (idx !== computed.length)
+      return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
     const parents: Buffer[] = [];
     for (let i = 0; i + 1 < computed.length; i += 2) parents.push(hashChildren(computed[i], computed[i + 1]));
     levels.push(parents);
@@ -125,7 +142,8 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
     if ('error' in opened) return fail(size, i, null, `checkpoint ${n}: signature does not verify (${opened.error})`);
     const body = parseCheckpointBody(opened.body);
     if ('error' in body) return fail(size, i, null, `checkpoint ${n}: ${body.error}`);
-    if (body.size !== n || !body.root.equals(root)) return fail(size, i, null, `checkpoint ${n}: signed body does not match size and root`);
+    if (body.size !== n || !body.root.equals(root))
+      return fail(size, i, null, `checkpoint ${n}: signed body does not match size and root`);
     if (previous && previous.size > 0n && previous.size < n) {
       const proof = buildConsistencyProof(previous.size, n, lookup);
       if (!verifyConsistency(previous.size, n, previous.root, root, proof)) {
@@ -144,7 +162,13 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
       `SELECT ledger_seq FROM "${table_name}" WHERE ledger_seq >= $1 OR ledger_seq < 0 LIMIT 1`,
       [size.toString()],
     );
-    if (bad.length > 0) return fail(size, checkpoints.length, BigInt(bad[0].ledger_seq), `${table_name} points at seq ${bad[0].ledger_seq}, which is not in the log`);
+    if (bad.length > 0)
+      return fail(
+        size,
+        checkpoints.length,
+        BigInt(bad[0].ledger_seq),
+        `${table_name} points at seq ${bad[0].ledger_seq}, which is not in the log`,
+      );
   }
   return { ok: true, size, checkpoints: checkpoints.length, firstBadSeq: null, problem: null };
 }

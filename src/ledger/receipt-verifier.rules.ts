@@ -23,8 +23,10 @@ export function verifyReceiptEvidence(evidence: ReceiptEvidence): { ok: true } |
   if (evidence.entry.leafHash !== undefined && leaf.toString('hex') !== evidence.entry.leafHash) {
     return { ok: false, reason: 'the entry does not hash to its leafHash' };
   }
-  if (leaf.toString('hex') !== evidence.inclusion.leafHash) return { ok: false, reason: 'the proof is for another leaf' };
-  if (BigInt(evidence.inclusion.treeSize) !== body.size) return { ok: false, reason: 'the proof is for another tree size than the checkpoint' };
+  if (leaf.toString('hex') !== evidence.inclusion.leafHash)
+    return { ok: false, reason: 'the proof is for another leaf' };
+  if (BigInt(evidence.inclusion.treeSize) !== body.size)
+    return { ok: false, reason: 'the proof is for another tree size than the checkpoint' };
   const ok = verifyInclusion(
     BigInt(evidence.entry.seq),
     body.size,
@@ -36,7 +38,11 @@ export function verifyReceiptEvidence(evidence: ReceiptEvidence): { ok: true } |
 }
 
 /** Rebuilds the tree from an export (JSON Lines) and checks it against a signed checkpoint of the same or smaller size. */
-export function verifyExport(lines: readonly string[], checkpoint: string, verifierKey: string): { ok: true; size: bigint } | { ok: false; reason: string } {
+export function verifyExport(
+  lines: readonly string[],
+  checkpoint: string,
+  verifierKey: string,
+): { ok: true; size: bigint } | { ok: false; reason: string } {
   const key = parseVerifierKey(verifierKey);
   if ('error' in key) return { ok: false, reason: `verifier key: ${key.error}` };
   const opened = openNote(checkpoint, [key]);
@@ -46,12 +52,22 @@ export function verifyExport(lines: readonly string[], checkpoint: string, verif
   const leaves: Buffer[] = [];
   for (const [i, line] of lines.entries()) {
     if (BigInt(i) >= body.size) break;
-    const entry = JSON.parse(line) as { seq: string; kind: string; payload: unknown; actor: string | null; createdAt: string; leafHash: string };
+    const entry = JSON.parse(line) as {
+      seq: string;
+      kind: string;
+      payload: unknown;
+      actor: string | null;
+      createdAt: string;
+      leafHash: string;
+    };
     if (entry.seq !== String(i)) return { ok: false, reason: `line ${i + 1} has seq ${entry.seq}` };
     const leaf = hashLeaf(canonicalizeEntry(entry));
     if (leaf.toString('hex') !== entry.leafHash) return { ok: false, reason: `seq ${i} does not hash to its leafHash` };
     leaves.push(leaf);
   }
-  if (BigInt(leaves.length) !== body.size) return { ok: false, reason: `the export has ${leaves.length} entries, the checkpoint ${body.size}` };
-  return merkleTreeHash(leaves).equals(body.root) ? { ok: true, size: body.size } : { ok: false, reason: 'the rebuilt root differs from the signed root' };
+  if (BigInt(leaves.length) !== body.size)
+    return { ok: false, reason: `the export has ${leaves.length} entries, the checkpoint ${body.size}` };
+  return merkleTreeHash(leaves).equals(body.root)
+    ? { ok: true, size: body.size }
+    : { ok: false, reason: 'the rebuilt root differs from the signed root' };
 }

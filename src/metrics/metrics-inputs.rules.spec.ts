@@ -25,7 +25,18 @@ import { METRICS_POLICY } from './policy.rules.js';
 import { buildCreditGraphFromRows, computeCreditFromRows } from './transitive-credit.rules.js';
 
 function agent(id: string, familyName: string, givenName: string, fields: Partial<SnapshotAgent> = {}): SnapshotAgent {
-  return { id, kind: 'person', name: `${givenName} ${familyName}`, givenName, familyName, orcid: null, ror: null, affiliations: [], careerStage: null, ...fields };
+  return {
+    id,
+    kind: 'person',
+    name: `${givenName} ${familyName}`,
+    givenName,
+    familyName,
+    orcid: null,
+    ror: null,
+    affiliations: [],
+    careerStage: null,
+    ...fields,
+  };
 }
 
 function dataset(id: string, creators: string[], fields: Partial<SnapshotDataset> = {}): SnapshotDataset {
@@ -56,7 +67,11 @@ function dataset(id: string, creators: string[], fields: Partial<SnapshotDataset
   };
 }
 
-function publication(id: string, authors: Array<[string, string, string]>, fields: Partial<SnapshotPublication> = {}): SnapshotPublication {
+function publication(
+  id: string,
+  authors: Array<[string, string, string]>,
+  fields: Partial<SnapshotPublication> = {},
+): SnapshotPublication {
   return {
     id,
     doi: null,
@@ -70,7 +85,12 @@ function publication(id: string, authors: Array<[string, string, string]>, field
   };
 }
 
-function reuse(id: string, publicationId: string, datasets: Array<[string, SnapshotReuse['datasets'][number]['level'], string]>, fields: Partial<SnapshotReuse> = {}): SnapshotReuse {
+function reuse(
+  id: string,
+  publicationId: string,
+  datasets: Array<[string, SnapshotReuse['datasets'][number]['level'], string]>,
+  fields: Partial<SnapshotReuse> = {},
+): SnapshotReuse {
   return {
     id,
     publicationId,
@@ -85,12 +105,28 @@ function reuse(id: string, publicationId: string, datasets: Array<[string, Snaps
   };
 }
 
-function edge(sourceId: string, sourceType: string, relation: string, targetId: string, targetType: string, seq: string): SnapshotEdge {
+function edge(
+  sourceId: string,
+  sourceType: string,
+  relation: string,
+  targetId: string,
+  targetType: string,
+  seq: string,
+): SnapshotEdge {
   return { sourceId, sourceType, relation, targetId, targetType, seq };
 }
 
 function snapshot(fields: Partial<MetricsSnapshot>): MetricsSnapshot {
-  return { treeSize: '100', agents: [], datasets: [], publications: [], reuses: [], edges: [], citations: [], ...fields };
+  return {
+    treeSize: '100',
+    agents: [],
+    datasets: [],
+    publications: [],
+    reuses: [],
+    edges: [],
+    citations: [],
+    ...fields,
+  };
 }
 
 describe('conceptIdsOf', () => {
@@ -105,7 +141,10 @@ describe('conceptIdsOf', () => {
   });
 
   it('stops on a (corrupt) version cycle instead of looping', () => {
-    const concepts = conceptIdsOf([dataset('a', [], { previousVersionId: 'b' }), dataset('b', [], { previousVersionId: 'a' })]);
+    const concepts = conceptIdsOf([
+      dataset('a', [], { previousVersionId: 'b' }),
+      dataset('b', [], { previousVersionId: 'a' }),
+    ]);
     expect(concepts.get('a')).toBe('b');
     expect(concepts.get('b')).toBe('a');
   });
@@ -136,11 +175,29 @@ describe('reuseStatusOf', () => {
 });
 
 describe('toReuseRows', () => {
-  const snap = snapshot({ reuses: [reuse('r1', 'p1', [['d1', 'independent', '10'], ['d2', 'co-authored', '11']], { status: 'excluded' })] });
+  const snap = snapshot({
+    reuses: [
+      reuse(
+        'r1',
+        'p1',
+        [
+          ['d1', 'independent', '10'],
+          ['d2', 'co-authored', '11'],
+        ],
+        { status: 'excluded' },
+      ),
+    ],
+  });
 
   it('splits a reuse per dataset, with the usesDataFrom edge seq for credit', () => {
     expect(toReuseRows(snap, 'edge')).toEqual([
-      expect.objectContaining({ id: 'r1', datasetIds: ['d1'], levels: { d1: 'independent' }, seq: '10', status: 'dispute-upheld' }),
+      expect.objectContaining({
+        id: 'r1',
+        datasetIds: ['d1'],
+        levels: { d1: 'independent' },
+        seq: '10',
+        status: 'dispute-upheld',
+      }),
       expect.objectContaining({ id: 'r1', datasetIds: ['d2'], levels: { d2: 'co-authored' }, seq: '11' }),
     ]);
   });
@@ -169,7 +226,15 @@ describe('figure panels', () => {
 
   it('spells a path through a panel out edge by edge, with each edge’s own seq', () => {
     const expanded = expandPanelPath(
-      { publication: 'pub', nodes: ['pub', 'panel', 'd1'], weight: 0.4, rawWeight: 0.4, multiplier: 1, independence: 'independent', ledgerSeqs: ['21', '21'] },
+      {
+        publication: 'pub',
+        nodes: ['pub', 'panel', 'd1'],
+        weight: 0.4,
+        rawWeight: 0.4,
+        multiplier: 1,
+        independence: 'independent',
+        ledgerSeqs: ['21', '21'],
+      },
       links,
     );
     expect(expanded.nodes).toEqual(['pub', 'fig', 'panel', 'd1']);
@@ -177,7 +242,15 @@ describe('figure panels', () => {
   });
 
   it('leaves paths without panels alone', () => {
-    const path = { publication: 'p', nodes: ['p', 'd1'], weight: 1, rawWeight: 1, multiplier: 1, independence: 'independent' as const, ledgerSeqs: ['5'] };
+    const path = {
+      publication: 'p',
+      nodes: ['p', 'd1'],
+      weight: 1,
+      rawWeight: 1,
+      multiplier: 1,
+      independence: 'independent' as const,
+      ledgerSeqs: ['5'],
+    };
     expect(expandPanelPath(path, links)).toBe(path);
   });
 });
@@ -193,7 +266,12 @@ describe('toCitationRows', () => {
         { citedDatasetId: 'd1', citingIdentifier: 'https://example.org/thesis', relation: 'Cites', seq: '4' },
       ],
     });
-    expect(toCitationRows(snap).map((c) => c.citingId)).toEqual(['p1', 'p1', 'doi:10.2000/other', 'id:https://example.org/thesis']);
+    expect(toCitationRows(snap).map((c) => c.citingId)).toEqual([
+      'p1',
+      'p1',
+      'doi:10.2000/other',
+      'id:https://example.org/thesis',
+    ]);
   });
 });
 
@@ -201,14 +279,26 @@ describe('toCitationRows', () => {
 // P2, a preprint by Silva's group, reuses D. Expected: D = 0.25 with two paths, F = 0.1 of which F keeps 0.05.
 describe('the reference worked example, from stored rows', () => {
   const snap = snapshot({
-    agents: [agent('silva', 'Silva', 'Ana'), agent('cho', 'Cho', 'Min'), agent('park', 'Park', 'Jin'), agent('roe', 'Roe', 'Bea')],
-    datasets: [
-      dataset('D', ['silva'], { seq: '1' }),
-      dataset('F', ['cho'], { kind: 'derived', seq: '2' }),
+    agents: [
+      agent('silva', 'Silva', 'Ana'),
+      agent('cho', 'Cho', 'Min'),
+      agent('park', 'Park', 'Jin'),
+      agent('roe', 'Roe', 'Bea'),
     ],
+    datasets: [dataset('D', ['silva'], { seq: '1' }), dataset('F', ['cho'], { kind: 'derived', seq: '2' })],
     publications: [
-      publication('P1', [['cho', 'Cho', 'Min'], ['park', 'Park', 'Jin']]),
-      publication('P2', [['roe', 'Roe', 'Bea'], ['silva', 'Silva', 'Ana']], { preprint: true }),
+      publication('P1', [
+        ['cho', 'Cho', 'Min'],
+        ['park', 'Park', 'Jin'],
+      ]),
+      publication(
+        'P2',
+        [
+          ['roe', 'Roe', 'Bea'],
+          ['silva', 'Silva', 'Ana'],
+        ],
+        { preprint: true },
+      ),
     ],
     reuses: [reuse('R1', 'P1', [['F', 'co-authored', '30']]), reuse('R2', 'P2', [['D', 'co-authored', '31']])],
     edges: [edge('F', 'DerivedDataset', 'wasDerivedFrom', 'D', 'ImageDataset', '3')],
@@ -256,7 +346,13 @@ describe('the reference worked example, from stored rows', () => {
 describe('buildLevelResolver for pairs no reuse names', () => {
   const snap = snapshot({
     agents: [
-      agent('lab', 'Lab', 'Alpha', { kind: 'organization', name: 'Lab Alpha', familyName: null, givenName: null, ror: 'https://ror.org/01abcde97' }),
+      agent('lab', 'Lab', 'Alpha', {
+        kind: 'organization',
+        name: 'Lab Alpha',
+        familyName: null,
+        givenName: null,
+        ror: 'https://ror.org/01abcde97',
+      }),
       agent('a', 'Silva', 'Ana', { affiliations: ['lab'] }),
       agent('b', 'Lee', 'Jun', { affiliations: ['lab'] }),
       agent('c', 'Novak', 'Petra'),

@@ -17,7 +17,6 @@ import {
 } from './dataset-metrics.rules.js';
 import {
   roundMetric,
-  type EvidenceLevel,
   type IndependenceLevel,
   type MetricsPolicy,
   type ReuseStatus,
@@ -89,7 +88,11 @@ export interface SnapshotReuse {
   readonly resolvedOutcome: 'upheld' | 'rejected' | null;
   readonly seq: string;
   readonly recordedAt: string | null;
-  readonly datasets: readonly { readonly datasetId: string; readonly level: IndependenceLevel; readonly edgeSeq: string }[];
+  readonly datasets: readonly {
+    readonly datasetId: string;
+    readonly level: IndependenceLevel;
+    readonly edgeSeq: string;
+  }[];
 }
 
 /** An active graph edge of a relation the metrics read (wasDerivedFrom, hasPart, funding, wasRevisionOf). */
@@ -133,7 +136,11 @@ export function conceptIdsOf(datasets: readonly SnapshotDataset[]): Map<string, 
   for (const d of datasets) {
     let root = d.id;
     const seen = new Set<string>([root]);
-    for (let p = previous.get(root); p !== null && p !== undefined && previous.has(p) && !seen.has(p); p = previous.get(root)) {
+    for (
+      let p = previous.get(root);
+      p !== null && p !== undefined && previous.has(p) && !seen.has(p);
+      p = previous.get(root)
+    ) {
       seen.add(p);
       root = p;
     }
@@ -195,7 +202,10 @@ export function toPublicationRows(snapshot: MetricsSnapshot): PublicationRow[] {
  * The reuses table's status in the policy's vocabulary: an `excluded` reuse is a dispute that was upheld; an active
  * one whose dispute was rejected counts again (http-contract.md, POST /v1/reuses/:id/resolve).
  */
-export function reuseStatusOf(status: SnapshotReuse['status'], resolvedOutcome: SnapshotReuse['resolvedOutcome']): ReuseStatus {
+export function reuseStatusOf(
+  status: SnapshotReuse['status'],
+  resolvedOutcome: SnapshotReuse['resolvedOutcome'],
+): ReuseStatus {
   switch (status) {
     case 'active':
       return resolvedOutcome === 'rejected' ? 'dispute-rejected' : 'active';
@@ -219,7 +229,7 @@ export function toReuseRows(snapshot: MetricsSnapshot, seqOf: 'edge' | 'claim'):
       datasetIds: [d.datasetId],
       type: r.type,
       levels: { [d.datasetId]: d.level },
-      evidence: r.evidence as EvidenceLevel,
+      evidence: r.evidence,
       status: reuseStatusOf(r.status, r.resolvedOutcome),
       seq: seqOf === 'edge' ? d.edgeSeq : r.seq,
       ...(r.recordedAt === null ? {} : { recordedAt: r.recordedAt }),
@@ -230,7 +240,10 @@ export function toReuseRows(snapshot: MetricsSnapshot, seqOf: 'edge' | 'claim'):
 /** wasDerivedFrom between two datasets, each with the seq of its `edge.created` entry. */
 export function toDerivationRows(snapshot: MetricsSnapshot): DerivationRow[] {
   return snapshot.edges
-    .filter((e) => e.relation === 'wasDerivedFrom' && DATASET_NODE_TYPES.has(e.sourceType) && DATASET_NODE_TYPES.has(e.targetType))
+    .filter(
+      (e) =>
+        e.relation === 'wasDerivedFrom' && DATASET_NODE_TYPES.has(e.sourceType) && DATASET_NODE_TYPES.has(e.targetType),
+    )
     .map((e) => ({ datasetId: e.sourceId, derivedFromId: e.targetId, seq: e.seq }));
 }
 
@@ -263,7 +276,13 @@ export function panelLinksOf(snapshot: MetricsSnapshot): Map<string, PanelLink> 
     const up = [...(parents.get(panelId) ?? [])].sort(byFirstSeq);
     const direct = up.find((e) => e.sourceType === 'Publication');
     if (direct) {
-      links.set(panelId, { panelId, publicationId: direct.sourceId, figureId: null, partSeqs: [direct.seq], sourceSeqs });
+      links.set(panelId, {
+        panelId,
+        publicationId: direct.sourceId,
+        figureId: null,
+        partSeqs: [direct.seq],
+        sourceSeqs,
+      });
       continue;
     }
     for (const figureEdge of up.filter((e) => e.sourceType === 'Figure')) {
@@ -438,7 +457,8 @@ export function creditNodesOf(
   for (const id of ids) {
     const direct = built.datasetNode.get(id) ?? built.publicationNode.get(id) ?? panelNode.get(id);
     if (direct !== undefined) nodes.add(direct);
-    else if (panelsOfFigure.has(id)) for (const p of panelsOfFigure.get(id) ?? []) nodes.add(panelNode.get(p) as number);
+    else if (panelsOfFigure.has(id))
+      for (const p of panelsOfFigure.get(id) ?? []) nodes.add(panelNode.get(p) as number);
     else unknown.push(id);
   }
   return { nodes: [...nodes].sort((a, b) => a - b), unknown };
@@ -559,7 +579,10 @@ export function compareSeq(a: string, b: string): number {
 // Person metrics and awards.
 // ---------------------------------------------------------------------------------------------------------------
 
-export function createdDatasetRowsOf(snapshot: MetricsSnapshot, concepts: ReadonlyMap<string, string>): CreatedDatasetRow[] {
+export function createdDatasetRowsOf(
+  snapshot: MetricsSnapshot,
+  concepts: ReadonlyMap<string, string>,
+): CreatedDatasetRow[] {
   const kindOf = new Map(snapshot.agents.map((a) => [a.id, a.kind]));
   return snapshot.datasets.map((d) => ({
     id: d.id,

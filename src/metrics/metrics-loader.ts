@@ -22,7 +22,9 @@ const RELATIONS = ['wasDerivedFrom', 'hasPart', 'funding', 'wasRevisionOf'];
 const PREPRINT_TYPES = new Set(['manuscript', 'posted-content', 'preprint']);
 
 export async function loadMetricsSnapshot(manager: EntityManager): Promise<MetricsSnapshot> {
-  const [head] = await manager.query<Array<{ size: string }>>('SELECT size::text AS size FROM ledger_head WHERE id = 1');
+  const [head] = await manager.query<Array<{ size: string }>>(
+    'SELECT size::text AS size FROM ledger_head WHERE id = 1',
+  );
   const tables = await existingTables(manager, ['publications', 'reuses', 'reuse_datasets', 'citations']);
   const [agents, datasets, publications, reuses, edges, citations] = [
     await loadAgents(manager),

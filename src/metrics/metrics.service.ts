@@ -37,6 +37,7 @@ const DIRTY_KEY = 'metrics-recompute-dirty';
 const ALL_KEY = 'metrics-recompute-all';
 /** Paths listed per dataset (all of them are summed; pathCount says how many exist). */
 const MAX_LISTED_PATHS = 500;
+const ATTRIBUTIONS: ReadonlySet<string> = new Set(['wasAttributedTo', 'wasAssociatedWith']);
 
 export interface DatasetMetricsView {
   readonly datasetId: string;
@@ -131,7 +132,8 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
   private async onGraphChange(manager: EntityManager, change: GraphChange): Promise<void> {
     await this.requestRecompute(manager, [
       ...change.nodes.map((n) => n.id),
-      ...change.edges.flatMap((e) => [e.sourceId, e.targetId]),
+      // Crediting a work to a person changes that work, not the person's other works.
+      ...change.edges.flatMap((e) => (ATTRIBUTIONS.has(e.relation) ? [e.sourceId] : [e.sourceId, e.targetId])),
     ]);
   }
 
@@ -186,7 +188,8 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     const current = new Map(
       read.cached.filter((row) => row.policyHash === this.policyRef.hash).map((row) => [row.datasetId, row]),
     );
-    let affected: AffectedSubgraph | null = read.changed === null ? null : affectedSubgraph(read.changed, read.built.graph, this.policy);
+    let affected: AffectedSubgraph | null =
+      read.changed === null ? null : affectedSubgraph(read.changed, read.built.graph, this.policy);
     if (affected !== null) {
       const computed = new Set(affected.nodes);
       const uncached = read.inputs.datasets.some(
@@ -210,7 +213,9 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       await this.writeDatasetRows(manager, datasetIds, computation);
       await this.writeAgentRows(manager, agentMetrics, computation);
       if (read.marks.length > 0) {
-        await manager.query('DELETE FROM metrics_dirty_nodes WHERE id = ANY($1::bigint[])', [read.marks.map((m) => m.id)]);
+        await manager.query('DELETE FROM metrics_dirty_nodes WHERE id = ANY($1::bigint[])', [
+          read.marks.map((m) => m.id),
+        ]);
       }
     });
     const summary: RecomputeSummary = {
@@ -236,7 +241,12 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     cache: ReadonlyMap<string, DatasetMetricsEntity>,
     only: ReadonlySet<string> | null,
   ): Computation {
-    const totals = computeTransitiveCredit(built.graph, built.levelOf, this.policy, affected === null ? {} : { affected });
+    const totals = computeTransitiveCredit(
+      built.graph,
+      built.levelOf,
+      this.policy,
+      affected === null ? {} : { affected },
+    );
     const credit = new Map<string, CachedCredit>();
     const recomputed = new Set<string>();
     const byConcept = new Map<number, CachedCredit>();
@@ -284,7 +294,10 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     if (agentIds.length === 0) return [];
     const created = createdDatasetRowsOf(computation.snapshot, computation.inputs.concepts);
     const credit = new Map<string, DatasetCredit>(
-      [...computation.credit].map(([id, c]) => [id, { transitiveCredit: c.summary.transitiveCredit, selfShare: c.summary.selfShare }]),
+      [...computation.credit].map(([id, c]) => [
+        id,
+        { transitiveCredit: c.summary.transitiveCredit, selfShare: c.summary.selfShare },
+      ]),
     );
     return agentIds.map((agentId) =>
       computeAgentMetrics(
@@ -297,7 +310,11 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     );
   }
 
-  private async writeDatasetRows(manager: EntityManager, ids: readonly string[], computation: Computation): Promise<void> {
+  private async writeDatasetRows(
+    manager: EntityManager,
+    ids: readonly string[],
+    computation: Computation,
+  ): Promise<void> {
     const rows = ids.filter((id) => computation.metrics.has(id) && computation.credit.has(id));
     for (let start = 0; start < rows.length; start += 500) {
       const batch = rows.slice(start, start + 500);
@@ -322,7 +339,11 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  private async writeAgentRows(manager: EntityManager, metrics: readonly AgentMetrics[], computation: Computation): Promise<void> {
+  private async writeAgentRows(
+    manager: EntityManager,
+    metrics: readonly AgentMetrics[],
+    computation: Computation,
+  ): Promise<void> {
     for (let start = 0; start < metrics.length; start += 500) {
       const batch = metrics.slice(start, start + 500);
       await manager.query(
@@ -372,11 +393,14 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     if (row && row.policyHash === this.policyRef.hash) {
       return { metrics: row.metrics, treeSize: row.treeSize.toString(), computedAt: row.computedAt };
     }
-    const created = await this.dataSource.query<Array<{ id: string }>>('SELECT id FROM datasets WHERE $1 = ANY(creators)', [
-      agentId,
-    ]);
+    const created = await this.dataSource.query<Array<{ id: string }>>(
+      'SELECT id FROM datasets WHERE $1 = ANY(creators)',
+      [agentId],
+    );
     if (created.length === 0) {
-      const [head] = await this.dataSource.query<Array<{ size: string }>>('SELECT size::text AS size FROM ledger_head WHERE id = 1');
+      const [head] = await this.dataSource.query<Array<{ size: string }>>(
+        'SELECT size::text AS size FROM ledger_head WHERE id = 1',
+      );
       return {
         metrics: computeAgentMetrics(agentId, [], new Map(), new Map(), this.policy),
         treeSize: head?.size ?? '0',
@@ -390,7 +414,9 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
 
   /** Dataset metrics aggregated over the datasets with a `funding` edge to the grant. */
   async grantMetrics(grantId: string): Promise<GrantMetricsView> {
-    const grant = await this.dataSource.query<unknown[]>(`SELECT 1 FROM graph_nodes WHERE id = $1 AND type = 'Grant'`, [grantId]);
+    const grant = await this.dataSource.query<unknown[]>(`SELECT 1 FROM graph_nodes WHERE id = $1 AND type = 'Grant'`, [
+      grantId,
+    ]);
     if (grant.length === 0) throw new GrantNotFoundError(grantId);
     const funded = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT DISTINCT e.source_id AS id FROM graph_edges e JOIN datasets d ON d.id = e.source_id
@@ -398,21 +424,40 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       [grantId],
     );
     const ids = funded.map((r) => r.id);
-    const rows = ids.length === 0 ? [] : await this.dataSource.manager.findBy(DatasetMetricsEntity, ids.map((datasetId) => ({ datasetId })));
-    const views = new Map(rows.filter((r) => r.policyHash === this.policyRef.hash).map((r) => [r.datasetId, this.viewOf(r)]));
+    const rows =
+      ids.length === 0
+        ? []
+        : await this.dataSource.manager.findBy(
+            DatasetMetricsEntity,
+            ids.map((datasetId) => ({ datasetId })),
+          );
+    const views = new Map(
+      rows.filter((r) => r.policyHash === this.policyRef.hash).map((r) => [r.datasetId, this.viewOf(r)]),
+    );
     const missing = ids.filter((id) => !views.has(id));
     if (missing.length > 0) {
       const computation = await this.computeOnRead(missing);
       for (const id of missing) views.set(id, this.viewFrom(id, computation));
     }
     const all = [...views.values()];
-    const [head] = await this.dataSource.query<Array<{ size: string }>>('SELECT size::text AS size FROM ledger_head WHERE id = 1');
+    const [head] = await this.dataSource.query<Array<{ size: string }>>(
+      'SELECT size::text AS size FROM ledger_head WHERE id = 1',
+    );
     return {
       grantId,
       datasetIds: ids,
-      metrics: aggregateDatasetMetrics(all.map((v) => v.metrics), this.policy),
+      metrics: aggregateDatasetMetrics(
+        all.map((v) => v.metrics),
+        this.policy,
+      ),
       // Rows are recomputed whenever their inputs change, so each holds at least up to the newest row's size.
-      treeSize: all.length === 0 ? (head?.size ?? '0') : all.map((v) => BigInt(v.treeSize)).reduce((a, b) => (a > b ? a : b)).toString(),
+      treeSize:
+        all.length === 0
+          ? (head?.size ?? '0')
+          : all
+              .map((v) => BigInt(v.treeSize))
+              .reduce((a, b) => (a > b ? a : b))
+              .toString(),
       computedAt: all.length === 0 ? null : new Date(Math.max(...all.map((v) => v.computedAt.getTime()))),
     };
   }

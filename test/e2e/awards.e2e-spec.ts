@@ -25,6 +25,42 @@ import type { Actor } from '../support/factories.js';
 // 2 source groups (P4 deposited nothing; P2's benchmarking does not qualify); Kim has P3 (D2, deposited K1) and
 // is a trainee first author => junior track. As of 2021-04-01 N1 is not released yet: nobody.
 
+interface EvidenceBody {
+  kind: string;
+  asOf: string;
+  treeSize: string;
+  policy: { version: string; hash: string };
+  metrics: Record<string, unknown>;
+  datasets: Array<{ id: string; recordedAt: string }>;
+  reuses: Array<{ id: string; publication: string; dataset: string; level: string; seq: string; recordedAt: string }>;
+  publications: Array<{ id: string; role?: string; recordedAt: string }>;
+  derivedDatasets: Array<{ id: string; derivedFrom: string[] }>;
+  ledgerSeqs: string[];
+  involvedAgents: string[];
+}
+
+interface NominationBody {
+  rank: number;
+  agent: string;
+  score: number;
+  track: string;
+  evidence: EvidenceBody;
+}
+
+interface CredentialBody {
+  '@context': string[];
+  issuer: { id: string };
+  credentialSubject: { id: string; name: string };
+  evidence: Array<{ id: string; narrative?: string }>;
+  [term: string]: unknown;
+}
+
+interface AwardBody {
+  id: string;
+  receipt: { seq: string };
+  credential: CredentialBody;
+}
+
 describe('awards (e2e)', () => {
   let t: TestApp;
   let curator: Actor;
@@ -34,10 +70,24 @@ describe('awards (e2e)', () => {
   const seqs: Record<string, string> = {};
   const actors: Record<string, Actor> = {};
 
-  async function person(key: string, given: string, family: string, roles: string[], extra: Record<string, unknown> = {}): Promise<Actor> {
-    const res = await t.http.post('/v1/agents').set(admin).send({ kind: 'person', name: `${given} ${family}`, givenName: given, familyName: family, ...extra }).expect(201);
+  async function person(
+    key: string,
+    given: string,
+    family: string,
+    roles: string[],
+    extra: Record<string, unknown> = {},
+  ): Promise<Actor> {
+    const res = await t.http
+      .post('/v1/agents')
+      .set(admin)
+      .send({ kind: 'person', name: `${given} ${family}`, givenName: given, familyName: family, ...extra })
+      .expect(201);
     const key2 = await t.http.post('/v1/api-keys').set(admin).send({ agentId: res.body.id, roles }).expect(201);
-    const actor = { id: res.body.id as string, token: key2.body.token as string, headers: bearer(key2.body.token as string) };
+    const actor = {
+      id: res.body.id as string,
+      token: key2.body.token as string,
+      headers: bearer(key2.body.token as string),
+    };
     ids[key] = actor.id;
     actors[key] = actor;
     return actor;
@@ -55,7 +105,12 @@ describe('awards (e2e)', () => {
       .post('/v1/publications')
       .set(as.headers)
       .send({
-        csl: { type: 'article-journal', title: `Study ${key}`, issued: { 'date-parts': [issued] }, author: [{ family: agent.familyName, given: agent.givenName }] },
+        csl: {
+          type: 'article-journal',
+          title: `Study ${key}`,
+          issued: { 'date-parts': [issued] },
+          author: [{ family: agent.familyName, given: agent.givenName }],
+        },
         authors: [ids[author]],
       })
       .expect(201);
@@ -64,15 +119,22 @@ describe('awards (e2e)', () => {
   }
 
   async function claim(key: string, as: Actor, publication: string, dataset: string, type: string): Promise<void> {
-    const res = await t.http.post('/v1/reuses').set(as.headers).send({ publication: ids[publication], datasets: [ids[dataset]], type }).expect(201);
-    const levels = (res.body.independence as Array<{ dataset: string; level: string }>).map((i) => [i.dataset, i.level]);
+    const res = await t.http
+      .post('/v1/reuses')
+      .set(as.headers)
+      .send({ publication: ids[publication], datasets: [ids[dataset]], type })
+      .expect(201);
+    const levels = (res.body.independence as Array<{ dataset: string; level: string }>).map((i) => [
+      i.dataset,
+      i.level,
+    ]);
     expect(levels).toEqual([[ids[dataset], 'independent']]);
     ids[key] = res.body.id as string;
     seqs[key] = res.body.receipt.seq as string;
   }
 
   const nominations = async (kind: string, asOf: string) =>
-    (await t.http.get(`/v1/awards/nominations?kind=${kind}&asOf=${asOf}`).expect(200)).body as Array<Record<string, any>>;
+    (await t.http.get(`/v1/awards/nominations?kind=${kind}&asOf=${asOf}`).expect(200)).body as NominationBody[];
   const name = (id: string): string => Object.keys(ids).find((k) => ids[k] === id) ?? id;
 
   beforeAll(async () => {
@@ -86,7 +148,15 @@ describe('awards (e2e)', () => {
     await person('kim', 'Hana', 'Kim', ['depositor'], { careerStage: 'trainee' });
     oseiCurator = await person('osei', 'Kwame', 'Osei', ['curator']);
     // Cho is also a curator: the nominee cannot decide their own award.
-    choCurator = { ...actors.cho, ...(await t.http.post('/v1/api-keys').set(admin).send({ agentId: ids.cho, roles: ['curator'] }).expect(201).then((r) => ({ token: r.body.token as string, headers: bearer(r.body.token as string) }))) };
+    choCurator = {
+      ...actors.cho,
+      ...(await t.http
+        .post('/v1/api-keys')
+        .set(admin)
+        .send({ agentId: ids.cho, roles: ['curator'] })
+        .expect(201)
+        .then((r) => ({ token: r.body.token as string, headers: bearer(r.body.token as string) }))),
+    };
 
     await deposit('D1', actors.silva, { accession: 'idr0101', license: 'CC-BY-4.0' });
     await deposit('D2', actors.cho, { accession: 'idr0102', license: 'CC0-1.0' });
@@ -130,7 +200,11 @@ describe('awards (e2e)', () => {
         firstIndependentReuseAt: '2021-03-01',
         daysToFirstIndependentReuse: 425,
       });
-      expect(cho.evidence.metrics).toMatchObject({ bestDataset: ids.D2, independentGroups: 2, daysToFirstIndependentReuse: 731 });
+      expect(cho.evidence.metrics).toMatchObject({
+        bestDataset: ids.D2,
+        independentGroups: 2,
+        daysToFirstIndependentReuse: 731,
+      });
     });
 
     it('backs each claim with the ledger entry that recorded it, its recording time, policy, asOf and tree size', async () => {
@@ -139,12 +213,20 @@ describe('awards (e2e)', () => {
       expect(evidence).toMatchObject({ kind: 'symbiont', asOf: '2024-12-31', policy: { version: 'metrics-1.0.0' } });
       expect(BigInt(evidence.treeSize)).toBeGreaterThan(BigInt(seqs.R6));
       expect(evidence.datasets).toEqual([
-        expect.objectContaining({ id: ids.D1, accession: 'idr0101', openLicence: true, releasedAt: '2020-01-01', seq: seqs.D1 }),
+        expect.objectContaining({
+          id: ids.D1,
+          accession: 'idr0101',
+          openLicence: true,
+          releasedAt: '2020-01-01',
+          seq: seqs.D1,
+        }),
       ]);
-      expect(evidence.reuses.map((r: Record<string, string>) => [name(r.id), name(r.publication), name(r.dataset), r.level, r.seq])).toEqual([
-        ['R1', 'P1', 'D1', 'independent', seqs.R1],
-        ['R2', 'P2', 'D1', 'independent', seqs.R2],
-      ].sort((a, b) => (ids[a[0]] < ids[b[0]] ? -1 : 1)));
+      expect(evidence.reuses.map((r) => [name(r.id), name(r.publication), name(r.dataset), r.level, r.seq])).toEqual(
+        [
+          ['R1', 'P1', 'D1', 'independent', seqs.R1],
+          ['R2', 'P2', 'D1', 'independent', seqs.R2],
+        ].sort((a, b) => (ids[a[0]] < ids[b[0]] ? -1 : 1)),
+      );
       for (const fact of [...evidence.datasets, ...evidence.reuses, ...evidence.publications]) {
         expect(Date.parse(fact.recordedAt)).not.toBeNaN();
       }
@@ -168,39 +250,52 @@ describe('awards (e2e)', () => {
       ]);
       const novak = list[0].evidence;
       expect(novak.metrics).toMatchObject({ qualifyingPublications: 2, sourceGroups: 2, calendarYears: 2 });
-      expect(novak.publications.map((p: Record<string, string>) => [name(p.id), p.role]).sort()).toEqual([
+      expect(novak.publications.map((p) => [name(p.id), p.role]).sort()).toEqual([
         ['P1', 'first-and-last'],
         ['P6', 'first-and-last'],
       ]);
-      expect(novak.derivedDatasets.map((d: Record<string, unknown>) => [name(d.id as string), (d.derivedFrom as string[]).map(name)]).sort()).toEqual([
+      expect(novak.derivedDatasets.map((d) => [name(d.id), d.derivedFrom.map(name)]).sort()).toEqual([
         ['N1', ['D1']],
         ['N2', ['D2']],
       ]);
     });
 
     it('refuses an unknown kind and a date that is not one', async () => {
-      expect((await t.http.get('/v1/awards/nominations?kind=mutualist').expect(400)).body.code).toBe('VALIDATION_FAILED');
-      expect((await t.http.get('/v1/awards/nominations?kind=symbiont&asOf=2024-02-30').expect(400)).body.code).toBe('INVALID_AS_OF');
+      expect((await t.http.get('/v1/awards/nominations?kind=mutualist').expect(400)).body.code).toBe(
+        'VALIDATION_FAILED',
+      );
+      expect((await t.http.get('/v1/awards/nominations?kind=symbiont&asOf=2024-02-30').expect(400)).body.code).toBe(
+        'INVALID_AS_OF',
+      );
     });
   });
 
   describe('granting', () => {
-    let award: Record<string, any>;
+    let award: AwardBody;
 
     beforeAll(async () => {
       const [silva] = await nominations('symbiont', '2024-12-31');
       const res = await t.http
         .post('/v1/awards')
         .set(curator.headers)
-        .send({ kind: 'symbiont', agent: ids.silva, year: 2024, citation: 'For idr0101, reused by two independent groups.', evidence: silva.evidence })
+        .send({
+          kind: 'symbiont',
+          agent: ids.silva,
+          year: 2024,
+          citation: 'For idr0101, reused by two independent groups.',
+          evidence: silva.evidence,
+        })
         .expect(201);
-      award = res.body;
+      award = res.body as AwardBody;
     });
 
     it('records award.granted and returns a signed Open Badges 3.0 credential', async () => {
       expect(award).toMatchObject({ kind: 'symbiont', agent: ids.silva, year: 2024, grantedBy: curator.id });
       const entry = await t.http.get(`/v1/ledger/entries/${award.receipt.seq}`).expect(200);
-      expect(entry.body).toMatchObject({ kind: 'award.granted', payload: { id: award.id, agent: ids.silva, year: 2024 } });
+      expect(entry.body).toMatchObject({
+        kind: 'award.granted',
+        payload: { id: award.id, agent: ids.silva, year: 2024 },
+      });
       expect(entry.body.payload.credential).toEqual(award.credential);
 
       const credential = award.credential;
@@ -217,7 +312,11 @@ describe('awards (e2e)', () => {
         credentialSubject: {
           id: `http://ledger.test/id/${ids.silva}`,
           type: ['AchievementSubject'],
-          achievement: { type: ['Achievement'], name: 'Data symbiont-style recognition', criteria: { narrative: expect.any(String) } },
+          achievement: {
+            type: ['Achievement'],
+            name: 'Data symbiont-style recognition',
+            criteria: { narrative: expect.any(String) },
+          },
         },
         proof: {
           type: 'DataIntegrityProof',
@@ -227,8 +326,11 @@ describe('awards (e2e)', () => {
           proofValue: expect.stringMatching(/^z[1-9A-HJ-NP-Za-km-z]+$/),
         },
       });
-      expect(credential.evidence.map((e: Record<string, string>) => e.id)).toEqual(
-        expect.arrayContaining([`http://ledger.test/v1/awards/${award.id}`, `http://ledger.test/v1/ledger/entries/${seqs.R1}`]),
+      expect(credential.evidence.map((e) => e.id)).toEqual(
+        expect.arrayContaining([
+          `http://ledger.test/v1/awards/${award.id}`,
+          `http://ledger.test/v1/ledger/entries/${seqs.R1}`,
+        ]),
       );
       // Not the checkpoint key: the credential key is derived apart.
       const ledgerKey = (await t.http.get('/v1/ledger/public-key').expect(200)).body.publicKey as string;
@@ -237,8 +339,16 @@ describe('awards (e2e)', () => {
 
     it('serves the award', async () => {
       const got = await t.http.get(`/v1/awards/${award.id}`).expect(200);
-      expect(got.body).toMatchObject({ id: award.id, kind: 'symbiont', agent: ids.silva, year: 2024, credential: award.credential });
-      expect((await t.http.get('/v1/awards/7d1c51a4-4b3c-4f7e-9a51-0d6f0c7e7a11').expect(404)).body.code).toBe('AWARD_NOT_FOUND');
+      expect(got.body).toMatchObject({
+        id: award.id,
+        kind: 'symbiont',
+        agent: ids.silva,
+        year: 2024,
+        credential: award.credential,
+      });
+      expect((await t.http.get('/v1/awards/7d1c51a4-4b3c-4f7e-9a51-0d6f0c7e7a11').expect(404)).body.code).toBe(
+        'AWARD_NOT_FOUND',
+      );
     });
 
     it('verifies the credential, and fails it when any character of subject or evidence changes', async () => {
@@ -253,24 +363,26 @@ describe('awards (e2e)', () => {
         ['CANONICALIZATION_OK', 'pass'],
         ['SIGNATURE_VALID', 'pass'],
       ]);
-      const clone = (): Record<string, any> => structuredClone(award.credential);
-      const tampered: Array<[string, Record<string, any>]> = [];
+      const clone = (): CredentialBody => structuredClone(award.credential);
+      const tampered: Array<[string, CredentialBody]> = [];
       let c = clone();
       c.credentialSubject.name = `${c.credentialSubject.name.slice(0, -1)}x`;
       tampered.push(['subject name', c]);
       c = clone();
-      c.credentialSubject.id = c.credentialSubject.id.replace(/.$/, (ch: string) => (ch === '0' ? '1' : '0'));
+      c.credentialSubject.id = c.credentialSubject.id.replace(/.$/, (ch) => (ch === '0' ? '1' : '0'));
       tampered.push(['subject id', c]);
       c = clone();
-      c.evidence[1].id = c.evidence[1].id.replace(/\d$/, (d: string) => String((Number(d) + 1) % 10));
+      c.evidence[1].id = c.evidence[1].id.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
       tampered.push(['evidence entry', c]);
       c = clone();
-      c.evidence[0].narrative = `${c.evidence[0].narrative} `;
+      c.evidence[0].narrative = `${c.evidence[0].narrative ?? ''} `;
       tampered.push(['evidence narrative', c]);
       for (const [what, credential] of tampered) {
         const res = await t.http.post('/v1/credentials/verify').send(credential).expect(200);
         expect([what, res.body.verified]).toEqual([what, false]);
-        expect(res.body.checks).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'SIGNATURE_VALID', status: 'fail' })]));
+        expect(res.body.checks).toEqual(
+          expect.arrayContaining([expect.objectContaining({ code: 'SIGNATURE_VALID', status: 'fail' })]),
+        );
       }
     });
 
@@ -288,16 +400,36 @@ describe('awards (e2e)', () => {
 
     it('refuses a second award of the same kind and year, a non-nominee, and conflicted curators', async () => {
       const [silva, cho] = await nominations('symbiont', '2024-12-31');
-      const again = await t.http.post('/v1/awards').set(curator.headers).send({ kind: 'symbiont', agent: ids.silva, year: 2024, evidence: silva.evidence }).expect(409);
+      const again = await t.http
+        .post('/v1/awards')
+        .set(curator.headers)
+        .send({ kind: 'symbiont', agent: ids.silva, year: 2024, evidence: silva.evidence })
+        .expect(409);
       expect(again.body.code).toBe('AWARD_EXISTS');
-      const lee = await t.http.post('/v1/awards').set(curator.headers).send({ kind: 'symbiont', agent: ids.lee, year: 2024, evidence: silva.evidence }).expect(422);
+      const lee = await t.http
+        .post('/v1/awards')
+        .set(curator.headers)
+        .send({ kind: 'symbiont', agent: ids.lee, year: 2024, evidence: silva.evidence })
+        .expect(422);
       expect(lee.body.code).toBe('NOT_NOMINATED');
       // Osei authored P2, a reuse in Silva's evidence.
-      const involved = await t.http.post('/v1/awards').set(oseiCurator.headers).send({ kind: 'symbiont', agent: ids.silva, year: 2023, evidence: silva.evidence }).expect(403);
+      const involved = await t.http
+        .post('/v1/awards')
+        .set(oseiCurator.headers)
+        .send({ kind: 'symbiont', agent: ids.silva, year: 2023, evidence: silva.evidence })
+        .expect(403);
       expect(involved.body.code).toBe('CURATOR_INVOLVED');
-      const self = await t.http.post('/v1/awards').set(choCurator.headers).send({ kind: 'symbiont', agent: ids.cho, year: 2024, evidence: cho.evidence }).expect(403);
+      const self = await t.http
+        .post('/v1/awards')
+        .set(choCurator.headers)
+        .send({ kind: 'symbiont', agent: ids.cho, year: 2024, evidence: cho.evidence })
+        .expect(403);
       expect(self.body.code).toBe('CURATOR_IS_NOMINEE');
-      await t.http.post('/v1/awards').set(actors.silva.headers).send({ kind: 'symbiont', agent: ids.cho, year: 2024, evidence: cho.evidence }).expect(403);
+      await t.http
+        .post('/v1/awards')
+        .set(actors.silva.headers)
+        .send({ kind: 'symbiont', agent: ids.cho, year: 2024, evidence: cho.evidence })
+        .expect(403);
       const db = await connect(t.db.url);
       try {
         const rows = await db.query('SELECT count(*)::int AS n FROM awards');

@@ -54,7 +54,11 @@ describe('datasets (e2e)', () => {
       kind: 'derived',
       title: 'Nuclear segmentation masks',
       derivedFrom: [raw.id],
-      generatedBy: { software: { name: 'CellProfiler', version: '4.2.6' }, method: 'EDAM:operation_3443', parameters: { threshold: 'otsu' } },
+      generatedBy: {
+        software: { name: 'CellProfiler', version: '4.2.6' },
+        method: 'EDAM:operation_3443',
+        parameters: { threshold: 'otsu' },
+      },
     });
     const client = await connect(t.db.url);
     try {
@@ -65,13 +69,15 @@ describe('datasets (e2e)', () => {
          ORDER BY e.relation, tn.type`,
         [derived.id],
       );
-      expect(edges.rows.map((r) => `${r.source_type} ${r.relation} ${r.target_type}`)).toEqual([
-        'AnalysisActivity used ImageDataset',
-        'DerivedDataset wasAttributedTo Person',
-        'AnalysisActivity wasAssociatedWith Software',
-        'DerivedDataset wasDerivedFrom ImageDataset',
-        'DerivedDataset wasGeneratedBy AnalysisActivity',
-      ].sort((a, b) => a.split(' ')[1].localeCompare(b.split(' ')[1])));
+      expect(edges.rows.map((r) => `${r.source_type} ${r.relation} ${r.target_type}`)).toEqual(
+        [
+          'AnalysisActivity used ImageDataset',
+          'DerivedDataset wasAttributedTo Person',
+          'AnalysisActivity wasAssociatedWith Software',
+          'DerivedDataset wasDerivedFrom ImageDataset',
+          'DerivedDataset wasGeneratedBy AnalysisActivity',
+        ].sort((a, b) => a.split(' ')[1].localeCompare(b.split(' ')[1])),
+      );
     } finally {
       await client.end();
     }
@@ -104,7 +110,13 @@ describe('datasets (e2e)', () => {
     const res = await t.http
       .post('/v1/datasets')
       .set(depositor.headers)
-      .send({ kind: 'derived', title: 'x', creators: [depositor.id], license: 'CC0-1.0', derivedFrom: ['00000000-0000-4000-8000-000000000000'] });
+      .send({
+        kind: 'derived',
+        title: 'x',
+        creators: [depositor.id],
+        license: 'CC0-1.0',
+        derivedFrom: ['00000000-0000-4000-8000-000000000000'],
+      });
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('DATASET_NOT_FOUND');
   });
@@ -115,7 +127,9 @@ describe('datasets (e2e)', () => {
     for (let i = 0; i < 3; i++) ids.push((await depositDataset(t, someone)).id);
     const first = await t.http.get(`/v1/datasets?creator=${someone.id}&limit=2`).expect(200);
     expect(first.body.items).toHaveLength(2);
-    const second = await t.http.get(`/v1/datasets?creator=${someone.id}&limit=2&cursor=${first.body.nextCursor}`).expect(200);
+    const second = await t.http
+      .get(`/v1/datasets?creator=${someone.id}&limit=2&cursor=${first.body.nextCursor}`)
+      .expect(200);
     expect(second.body.items).toHaveLength(1);
     expect(second.body.nextCursor).toBeNull();
     expect([...first.body.items, ...second.body.items].map((d: { id: string }) => d.id).sort()).toEqual(ids.sort());
@@ -138,7 +152,11 @@ describe('dataset landing page (e2e)', () => {
   it('serves an HTML landing page with the citation and embedded JSON-LD, and the tombstone once withdrawn', async () => {
     const curator = await createActor(t, ['curator']);
     const org = await t.http.post('/v1/agents').set(admin).send({ kind: 'organization', name: 'EMBL-EBI' }).expect(201);
-    const dataset = await depositDataset(t, depositor, { title: 'Mitotic <atlas>', accession: 'idr0013', publisher: org.body.id });
+    const dataset = await depositDataset(t, depositor, {
+      title: 'Mitotic <atlas>',
+      accession: 'idr0013',
+      publisher: org.body.id,
+    });
     const page = await t.http.get(`/datasets/${dataset.id}`).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('<h1>Mitotic &lt;atlas&gt;</h1>');
@@ -147,7 +165,11 @@ describe('dataset landing page (e2e)', () => {
     const script = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(page.text);
     expect(JSON.parse(script?.[1] ?? 'null')).toMatchObject({ '@context': expect.anything() });
 
-    await t.http.post(`/v1/datasets/${dataset.id}/withdraw`).set(curator.headers).send({ reason: 'consent withdrawn' }).expect(200);
+    await t.http
+      .post(`/v1/datasets/${dataset.id}/withdraw`)
+      .set(curator.headers)
+      .send({ reason: 'consent withdrawn' })
+      .expect(200);
     const gone = await t.http.get(`/datasets/${dataset.id}`).expect(303);
     expect(gone.headers.location).toBe(`/datasets/${dataset.id}/tombstone`);
   });

@@ -161,25 +161,23 @@ describe('DOIs with the default fake provider (e2e)', () => {
 
   it('maps derivations, reuses and funding to relatedIdentifiers and fundingReferences, as JSON and valid XML', async () => {
     const graph = t.app.get(GraphService);
-    const [grant] = await t.app
-      .get(DataSource)
-      .transaction((m) =>
-        graph.addNodes(
-          m,
-          [
-            {
-              type: 'Grant',
-              label: 'Cell morphology at scale',
-              properties: {
-                funderName: 'Wellcome Trust',
-                funderIdentifier: '10.13039/100010269',
-                awardNumber: '221234/Z/20/Z',
-              },
+    const [grant] = await t.app.get(DataSource).transaction((m) =>
+      graph.addNodes(
+        m,
+        [
+          {
+            type: 'Grant',
+            label: 'Cell morphology at scale',
+            properties: {
+              funderName: 'Wellcome Trust',
+              funderIdentifier: '10.13039/100010269',
+              awardNumber: '221234/Z/20/Z',
             },
-          ],
-          null,
-        ),
-      );
+          },
+        ],
+        null,
+      ),
+    );
     const raw = await deposit({ grants: [grant.node.id], imagingMethod: 'FBbi:00000251' });
     const rawDoi = (await mint(raw.id).expect(202)).body.doi as string;
     const derived = await deposit({ kind: 'derived', title: 'Nuclear masks', derivedFrom: [raw.id] });

@@ -28,7 +28,10 @@ describe('service foundation (e2e)', () => {
   });
 
   it('refuses an unknown token with 401', async () => {
-    const res = await t.http.post('/v1/agents').set('Authorization', 'Bearer cil_nope').send({ kind: 'person', name: 'A' });
+    const res = await t.http
+      .post('/v1/agents')
+      .set('Authorization', 'Bearer cil_nope')
+      .send({ kind: 'person', name: 'A' });
     expect(res.status).toBe(401);
   });
 
@@ -65,7 +68,11 @@ describe('service foundation (e2e)', () => {
   });
 
   it('rejects an unknown field with 400 naming it', async () => {
-    const res = await t.http.post('/v1/agents').set(admin).send({ kind: 'person', name: 'Ada', nickname: 'A' }).expect(400);
+    const res = await t.http
+      .post('/v1/agents')
+      .set(admin)
+      .send({ kind: 'person', name: 'Ada', nickname: 'A' })
+      .expect(400);
     expect(res.body.code).toBe('UNKNOWN_FIELD');
     expect(res.body.errors).toEqual([{ field: 'nickname', message: 'is not a known field' }]);
   });
@@ -91,18 +98,31 @@ describe('service foundation (e2e)', () => {
     const person = await t.http
       .post('/v1/agents')
       .set(admin)
-      .send({ kind: 'person', name: 'Josiah Carberry', givenName: 'Josiah', familyName: 'Carberry', orcid: '0000-0002-1825-0097' })
+      .send({
+        kind: 'person',
+        name: 'Josiah Carberry',
+        givenName: 'Josiah',
+        familyName: 'Carberry',
+        orcid: '0000-0002-1825-0097',
+      })
       .expect(201);
     expect(person.body.orcid).toBe('https://orcid.org/0000-0002-1825-0097');
     expect(person.body.iri).toBe('https://orcid.org/0000-0002-1825-0097');
     expect(BigInt(person.body.receipt.treeSize)).toBe(BigInt(person.body.receipt.seq) + 1n);
     expect(person.body.receipt.leafHash).toMatch(/^[0-9a-f]{64}$/);
 
-    const dup = await t.http.post('/v1/agents').set(admin).send({ kind: 'person', name: 'J', orcid: '0000-0002-1825-0097' });
+    const dup = await t.http
+      .post('/v1/agents')
+      .set(admin)
+      .send({ kind: 'person', name: 'J', orcid: '0000-0002-1825-0097' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('AGENT_ALREADY_EXISTS');
 
-    const key = await t.http.post('/v1/api-keys').set(admin).send({ agentId: person.body.id, roles: ['depositor'] }).expect(201);
+    const key = await t.http
+      .post('/v1/api-keys')
+      .set(admin)
+      .send({ agentId: person.body.id, roles: ['depositor'] })
+      .expect(201);
     expect(key.body.token).toMatch(/^cil_/);
 
     const entry = await t.http.get(`/v1/ledger/entries/${key.body.receipt.seq}`).expect(200);
@@ -110,11 +130,17 @@ describe('service foundation (e2e)', () => {
     expect(JSON.stringify(entry.body)).not.toContain(key.body.token);
 
     const asDepositor = { Authorization: `Bearer ${key.body.token}` };
-    const denied = await t.http.post('/v1/api-keys').set(asDepositor).send({ agentId: person.body.id, roles: ['admin'] });
+    const denied = await t.http
+      .post('/v1/api-keys')
+      .set(asDepositor)
+      .send({ agentId: person.body.id, roles: ['admin'] });
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe('FORBIDDEN_ROLE');
 
-    const org = await t.http.post('/v1/agents').set(asDepositor).send({ kind: 'organization', name: 'EMBL', ror: 'https://ror.org/03mstc592' });
+    const org = await t.http
+      .post('/v1/agents')
+      .set(asDepositor)
+      .send({ kind: 'organization', name: 'EMBL', ror: 'https://ror.org/03mstc592' });
     expect(org.status).toBe(201);
     expect(org.body.ror).toBe('https://ror.org/03mstc592');
     const got = await t.http.get(`/v1/agents/${org.body.id}`).expect(200);
@@ -124,6 +150,8 @@ describe('service foundation (e2e)', () => {
   it('serves an OpenAPI 3 document covering the routes', async () => {
     const res = await t.http.get('/openapi.json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/agents', '/v1/api-keys', '/v1/ledger/checkpoint']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/agents', '/v1/api-keys', '/v1/ledger/checkpoint']),
+    );
   });
 });

@@ -36,7 +36,11 @@ describe('ledger HTTP API (e2e)', () => {
   });
 
   it('lets a third party verify a write receipt with nothing but the public key', async () => {
-    const write = await t.http.post('/v1/agents').set(admin).send({ kind: 'organization', name: 'Image Data Resource' }).expect(201);
+    const write = await t.http
+      .post('/v1/agents')
+      .set(admin)
+      .send({ kind: 'organization', name: 'Image Data Resource' })
+      .expect(201);
     const { seq } = write.body.receipt;
     await t.http.post('/v1/ledger/checkpoint').set(admin).expect(200);
     const [entry, checkpoint, key] = await Promise.all([
@@ -46,9 +50,19 @@ describe('ledger HTTP API (e2e)', () => {
     ]);
     const inclusion = await t.http.get(`/v1/ledger/entries/${seq}/inclusion`).expect(200);
     expect(entry.body.leafHash).toBe(write.body.receipt.leafHash);
-    const evidence = { entry: entry.body, inclusion: inclusion.body, checkpoint: checkpoint.text, verifierKey: key.body.verifierKey };
+    const evidence = {
+      entry: entry.body,
+      inclusion: inclusion.body,
+      checkpoint: checkpoint.text,
+      verifierKey: key.body.verifierKey,
+    };
     expect(verifyReceiptEvidence(evidence)).toEqual({ ok: true });
-    expect(verifyReceiptEvidence({ ...evidence, entry: { ...entry.body, payload: { ...entry.body.payload, name: 'Forged' } } })).toMatchObject({
+    expect(
+      verifyReceiptEvidence({
+        ...evidence,
+        entry: { ...entry.body, payload: { ...entry.body.payload, name: 'Forged' } },
+      }),
+    ).toMatchObject({
       ok: false,
     });
   });

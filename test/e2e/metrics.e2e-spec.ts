@@ -1,5 +1,6 @@
 import { admin, createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
+import { connect } from '../support/db.js';
 import { createActor, createOrganization, createPerson, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
 
@@ -59,7 +60,13 @@ describe('metrics and credit (e2e)', () => {
     iris[key] = res.body.iri as string;
   }
 
-  async function claim(key: string, as: Actor, publication: string, datasets: string[], type: string): Promise<Record<string, string>> {
+  async function claim(
+    key: string,
+    as: Actor,
+    publication: string,
+    datasets: string[],
+    type: string,
+  ): Promise<Record<string, string>> {
     const res = await t.http
       .post('/v1/reuses')
       .set(as.headers)
@@ -132,7 +139,11 @@ describe('metrics and credit (e2e)', () => {
   });
 
   it('leaves a disputed reuse out of counts and credit once the recompute ran', async () => {
-    await t.http.post(`/v1/reuses/${reuses.R6}/dispute`).set(silva.headers).send({ reason: 'the data used were not ours' }).expect(200);
+    await t.http
+      .post(`/v1/reuses/${reuses.R6}/dispute`)
+      .set(silva.headers)
+      .send({ reason: 'the data used were not ours' })
+      .expect(200);
     await t.drainJobs();
     const d = await metricsOf('D');
     expect(d.reuses).toEqual({
@@ -145,7 +156,11 @@ describe('metrics and credit (e2e)', () => {
     expect(d.transitiveCredit).toBe(1.1);
     const credit = await creditOf('D');
     expect(credit.excluded).toEqual([
-      expect.objectContaining({ reason: 'DISPUTED', reuseId: reuses.R6, edge: expect.objectContaining({ from: ids.P6, to: ids.D }) }),
+      expect.objectContaining({
+        reason: 'DISPUTED',
+        reuseId: reuses.R6,
+        edge: expect.objectContaining({ from: ids.P6, to: ids.D }),
+      }),
     ]);
   });
 
@@ -178,7 +193,11 @@ describe('metrics and credit (e2e)', () => {
       // A derived dataset keeps half of what it receives.
       retainedCredit: 0.225,
     });
-    expect(g).toMatchObject({ reuses: { total: 1, independent: 0, coAuthored: 1 }, independentGroups: 0, transitiveCredit: 0.05 });
+    expect(g).toMatchObject({
+      reuses: { total: 1, independent: 0, coAuthored: 1 },
+      independentGroups: 0,
+      transitiveCredit: 0.05,
+    });
     expect(g.firstIndependentReuseAt).toBeNull();
     expect(g.daysToFirstIndependentReuse).toBeNull();
     // Fewer than 20 datasets in the cohort: no percentile.
@@ -193,7 +212,12 @@ describe('metrics and credit (e2e)', () => {
     const credit = await creditOf('D');
     expect(credit).toMatchObject({ transitiveCredit: 1.1, cutoffs: { depth: 5, epsilon: 0.0001 }, pathCount: 6 });
     const paths = (credit.paths as Array<{ publication: string; nodes: string[]; weight: number; multiplier: number }>)
-      .map((p) => ({ publication: name(p.publication), nodes: p.nodes.map(name).join('>'), weight: p.weight, multiplier: p.multiplier }))
+      .map((p) => ({
+        publication: name(p.publication),
+        nodes: p.nodes.map(name).join('>'),
+        weight: p.weight,
+        multiplier: p.multiplier,
+      }))
       .sort((a, b) => a.nodes.localeCompare(b.nodes));
     expect(paths).toEqual([
       { publication: 'P1', nodes: 'P1>F>D', weight: 0.2, multiplier: 1 },
@@ -211,7 +235,11 @@ describe('metrics and credit (e2e)', () => {
 
   it('names in every path the ledger entries that recorded its edges, so a third party can recompute', async () => {
     const credit = await creditOf('D');
-    const relationOf: Record<string, string> = { 'P1>F': 'usesDataFrom', 'F>D': 'wasDerivedFrom', 'G>D': 'wasDerivedFrom' };
+    const relationOf: Record<string, string> = {
+      'P1>F': 'usesDataFrom',
+      'F>D': 'wasDerivedFrom',
+      'G>D': 'wasDerivedFrom',
+    };
     for (const path of credit.paths as Array<{ nodes: string[]; ledgerSeqs: string[] }>) {
       expect(path.ledgerSeqs).toHaveLength(path.nodes.length - 1);
       for (let i = 0; i < path.ledgerSeqs.length; i += 1) {
@@ -223,7 +251,9 @@ describe('metrics and credit (e2e)', () => {
           target: iris[name(to)],
           relation: relationOf[`${name(from)}>${name(to)}`] ?? 'usesDataFrom',
         });
-        const proof = await t.http.get(`/v1/ledger/entries/${path.ledgerSeqs[i]}/inclusion?treeSize=${credit.treeSize}`).expect(200);
+        const proof = await t.http
+          .get(`/v1/ledger/entries/${path.ledgerSeqs[i]}/inclusion?treeSize=${credit.treeSize}`)
+          .expect(200);
         expect(proof.body.leafHash).toBe(entry.body.leafHash);
       }
     }
@@ -232,7 +262,10 @@ describe('metrics and credit (e2e)', () => {
   it('gives F credit from its own reusers, co-authored reuse weighing a quarter', async () => {
     const credit = await creditOf('F');
     const byPublication = Object.fromEntries(
-      (credit.paths as Array<{ publication: string; weight: number; independence: string }>).map((p) => [name(p.publication), [p.weight, p.independence]]),
+      (credit.paths as Array<{ publication: string; weight: number; independence: string }>).map((p) => [
+        name(p.publication),
+        [p.weight, p.independence],
+      ]),
     );
     expect(byPublication).toEqual({ P1: [0.4, 'independent'], P3: [0.05, 'co-authored'] });
   });
@@ -251,7 +284,14 @@ describe('metrics and credit (e2e)', () => {
     });
     const c = (await t.http.get(`/v1/agents/${cho.id}/metrics`).expect(200)).body;
     // F retains 0.45 × 0.5 and G 0.05 × 0.5; Cho is their only creator. Independent counts [1, 0] -> h = 1.
-    expect(c).toMatchObject({ datasets: 2, reuses: 3, independentReuses: 1, independentGroups: 1, transitiveCredit: 0.25, dataReuseHIndex: 1 });
+    expect(c).toMatchObject({
+      datasets: 2,
+      reuses: 3,
+      independentReuses: 1,
+      independentGroups: 1,
+      transitiveCredit: 0.25,
+      dataReuseHIndex: 1,
+    });
     const nobody = (await t.http.get(`/v1/agents/${ids.kim}/metrics`).expect(200)).body;
     expect(nobody).toMatchObject({ datasets: 0, reuses: 0, transitiveCredit: 0, dataReuseHIndex: 0 });
   });
@@ -261,9 +301,20 @@ describe('metrics and credit (e2e)', () => {
     const grant = await t.http
       .post('/v1/grants')
       .set(admin)
-      .send({ funder: funder.id, awardNumber: 'WT-000001', pi: silva.id, start: '2022-01-01', end: '2026-12-31', policy: 'wellcome' })
+      .send({
+        funder: funder.id,
+        awardNumber: 'WT-000001',
+        pi: silva.id,
+        start: '2022-01-01',
+        end: '2026-12-31',
+        policy: 'wellcome',
+      })
       .expect(201);
-    await t.http.post(`/v1/grants/${grant.body.id}/outputs`).set(admin).send({ datasets: [ids.D, ids.F] }).expect(200);
+    await t.http
+      .post(`/v1/grants/${grant.body.id}/outputs`)
+      .set(admin)
+      .send({ datasets: [ids.D, ids.F] })
+      .expect(200);
     await t.drainJobs();
     const res = await t.http.get(`/v1/grants/${grant.body.id}/metrics`).expect(200);
     // D + F: citations 3 + 2, reuses (1+1 independent, 1 same-lab, 1+1 co-authored), groups {Osei} ∪ {Novak}.
@@ -291,5 +342,39 @@ describe('metrics and credit (e2e)', () => {
     const badGrant = await t.http.get('/v1/grants/7d1c51a4-4b3c-4f7e-9a51-0d6f0c7e7a11/metrics').expect(404);
     expect(badGrant.body.code).toBe('GRANT_NOT_FOUND');
     await t.http.get('/v1/datasets/not-a-uuid/credit').expect(400);
+  });
+  it('recomputes only the part of the graph a change can reach', async () => {
+    const db = await connect(t.db.url);
+    const rows = async () =>
+      new Map(
+        (
+          await db.query<{ dataset_id: string; computed_at: Date; tree_size: string }>(
+            'SELECT dataset_id, computed_at, tree_size FROM dataset_metrics',
+          )
+        ).rows.map((r) => [name(r.dataset_id), `${r.computed_at.toISOString()}@${r.tree_size}`]),
+      );
+    try {
+      const before = await rows();
+      const stranger = await createActor(t, ['depositor'], { givenName: 'Eve', familyName: 'Stranger' });
+      const unrelated = await depositDataset(t, stranger, { title: 'Unrelated dataset' });
+      await t.drainJobs();
+      const afterDeposit = await rows();
+      expect(afterDeposit.has(unrelated.id)).toBe(true);
+      for (const key of ['D', 'F', 'G']) expect([key, afterDeposit.get(key)]).toEqual([key, before.get(key)]);
+
+      // P7 (Kim) reuses G: G gains 0.4, D behind it 0.4 × 0.5 = 0.2; F is out of reach and keeps its row.
+      await publish('P7', curator, [2024, 10, 1], [{ id: ids.kim, family: 'Kim', given: 'Hana' }]);
+      expect(await claim('R7', curator, 'P7', ['G'], 'secondary-analysis')).toEqual({ G: 'independent' });
+      await t.drainJobs();
+      const afterReuse = await rows();
+      expect(afterReuse.get('F')).toBe(before.get('F'));
+      expect(afterReuse.get('G')).not.toBe(before.get('G'));
+      expect(afterReuse.get('D')).not.toBe(before.get('D'));
+      expect((await metricsOf('G')).transitiveCredit).toBe(0.45);
+      expect((await metricsOf('D')).transitiveCredit).toBe(1.3);
+      expect((await metricsOf('F')).transitiveCredit).toBe(0.45);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -16,11 +16,20 @@ const run = promisify(execFile);
 const ROOT = resolve('.');
 
 /** Starts the built service the way the README says, on a free port; resolves when it logs that it serves. */
-async function startService(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; output: () => string }> {
+async function startService(
+  env: Record<string, string>,
+  port: number,
+): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -40,7 +49,9 @@ async function startService(env: Record<string, string>, port: number): Promise<
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
 const port = () => 40000 + Math.floor(Math.random() * 20000);
@@ -103,7 +114,8 @@ describe('the built service as users run it', () => {
               headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' },
               body: JSON.stringify({ kind: 'person', name: `Writer ${w} item ${i}` }),
             });
-            if (res.status === 201) acknowledged.push(((await res.json()) as { receipt: { seq: string; leafHash: string } }).receipt);
+            if (res.status === 201)
+              acknowledged.push(((await res.json()) as { receipt: { seq: string; leafHash: string } }).receipt);
             else refused.push(`${res.status} ${await res.text()}`);
           } catch {
             return; // the process is gone
@@ -115,7 +127,9 @@ describe('the built service as users run it', () => {
       while (acknowledged.length < 40) {
         if (Date.now() > deadline || refused.length > 0) {
           stop = true;
-          throw new Error(`writes did not go through: ${acknowledged.length} acknowledged, refused: ${refused.slice(0, 3).join(' | ')}`);
+          throw new Error(
+            `writes did not go through: ${acknowledged.length} acknowledged, refused: ${refused.slice(0, 3).join(' | ')}`,
+          );
         }
         await sleep(10);
       }
@@ -128,7 +142,10 @@ describe('the built service as users run it', () => {
       await dataSource.initialize();
       try {
         for (const receipt of acknowledged) {
-          const rows: Array<{ leaf_hash: Buffer }> = await dataSource.query('SELECT leaf_hash FROM ledger_entries WHERE seq = $1', [receipt.seq]);
+          const rows: Array<{ leaf_hash: Buffer }> = await dataSource.query(
+            'SELECT leaf_hash FROM ledger_entries WHERE seq = $1',
+            [receipt.seq],
+          );
           expect(rows[0]?.leaf_hash.toString('hex')).toBe(receipt.leafHash);
         }
         const { key } = loadOrCreateSigningKey(dataDir);

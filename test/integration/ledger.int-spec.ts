@@ -26,7 +26,9 @@ describe('ledger (integration, real PostgreSQL)', () => {
     await t.close();
   });
 
-  const verifiers = () => [{ name: t.config.LEDGER_ORIGIN, publicKeyRaw: Buffer.from(checkpoints.publicKeyInfo().publicKey, 'base64') }];
+  const verifiers = () => [
+    { name: t.config.LEDGER_ORIGIN, publicKeyRaw: Buffer.from(checkpoints.publicKeyInfo().publicKey, 'base64') },
+  ];
 
   it('gives 8 concurrent writers × 25 writes unique, gap-free seqs whose proofs all verify', async () => {
     const start = await ledger.size();
@@ -34,7 +36,9 @@ describe('ledger (integration, real PostgreSQL)', () => {
       const receipts = [];
       for (let i = 0; i < 25; i++) {
         receipts.push(
-          await dataSource.transaction((m) => ledger.append(m, { kind: 'test.write', actor: null, payload: { writer: w, i } })),
+          await dataSource.transaction((m) =>
+            ledger.append(m, { kind: 'test.write', actor: null, payload: { writer: w, i } }),
+          ),
         );
       }
       return receipts;
@@ -64,12 +68,16 @@ describe('ledger (integration, real PostgreSQL)', () => {
         throw new Error('domain write failed');
       }),
     ).rejects.toThrow('domain write failed');
-    const receipt = await dataSource.transaction((m) => ledger.append(m, { kind: 'test.after', actor: null, payload: {} }));
+    const receipt = await dataSource.transaction((m) =>
+      ledger.append(m, { kind: 'test.after', actor: null, payload: {} }),
+    );
     expect(BigInt(receipt.seq)).toBe(before);
   });
 
   it('refuses to append outside a transaction', async () => {
-    await expect(ledger.append(dataSource.manager, { kind: 'test.x', actor: null, payload: {} })).rejects.toThrow(/transaction/);
+    await expect(ledger.append(dataSource.manager, { kind: 'test.x', actor: null, payload: {} })).rejects.toThrow(
+      /transaction/,
+    );
   });
 
   it.each([
@@ -105,7 +113,14 @@ describe('ledger (integration, real PostgreSQL)', () => {
     const lines: string[] = [];
     for await (const e of ledger.entries()) {
       lines.push(
-        JSON.stringify({ seq: e.seq.toString(), kind: e.kind, payload: e.payload, actor: e.actor, createdAt: e.createdAt, leafHash: e.leafHash.toString('hex') }),
+        JSON.stringify({
+          seq: e.seq.toString(),
+          kind: e.kind,
+          payload: e.payload,
+          actor: e.actor,
+          createdAt: e.createdAt,
+          leafHash: e.leafHash.toString('hex'),
+        }),
       );
     }
     const body = parseCheckpointBody(note.slice(0, note.lastIndexOf('\n\n') + 1));

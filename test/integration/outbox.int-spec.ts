@@ -9,7 +9,12 @@ import { connect } from '../support/db.js';
 import { ping } from '../support/redis.js';
 
 /** Registers a job that records each run in a table, so tests count runs across processes. */
-function registerProbe(t: TestApp, name: string, behaviour: (attempt: number) => void = () => undefined, leaseMs?: number) {
+function registerProbe(
+  t: TestApp,
+  name: string,
+  behaviour: (attempt: number) => void = () => undefined,
+  leaseMs?: number,
+) {
   t.app.get(JobsService).register({
     name,
     leaseMs,
@@ -17,17 +22,21 @@ function registerProbe(t: TestApp, name: string, behaviour: (attempt: number) =>
     maxAttempts: 5,
     handler: async (payload, ctx) => {
       behaviour(ctx.attempt);
-      await t.app.get(DataSource).query('INSERT INTO probe_runs (job_key, attempt, note) VALUES ($1, $2, $3)', [
-        ctx.jobKey,
-        ctx.attempt,
-        typeof payload.note === 'string' ? payload.note : '',
-      ]);
+      await t.app
+        .get(DataSource)
+        .query('INSERT INTO probe_runs (job_key, attempt, note) VALUES ($1, $2, $3)', [
+          ctx.jobKey,
+          ctx.attempt,
+          typeof payload.note === 'string' ? payload.note : '',
+        ]);
     },
   });
 }
 
 async function runs(t: TestApp, key: string): Promise<number> {
-  const rows: Array<{ n: number }> = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM probe_runs WHERE job_key = $1', [key]);
+  const rows: Array<{ n: number }> = await t.app
+    .get(DataSource)
+    .query('SELECT count(*)::int AS n FROM probe_runs WHERE job_key = $1', [key]);
   return rows[0].n;
 }
 
@@ -41,8 +50,13 @@ async function enqueueWithWrite(t: TestApp, name: string, key: string, fail = fa
   t.app.get(JobsService).notify();
 }
 
-async function outboxRow(t: TestApp, key: string): Promise<{ status: string; attempts: number; last_error: string | null }> {
-  const rows = await t.app.get(DataSource).query('SELECT status, attempts, last_error FROM outbox WHERE job_key = $1', [key]);
+async function outboxRow(
+  t: TestApp,
+  key: string,
+): Promise<{ status: string; attempts: number; last_error: string | null }> {
+  const rows = await t.app
+    .get(DataSource)
+    .query('SELECT status, attempts, last_error FROM outbox WHERE job_key = $1', [key]);
   return rows[0];
 }
 
@@ -103,7 +117,11 @@ describe.each(['in-process', 'bullmq'] as const)('outbox jobs (%s)', (mode) => {
     });
     await enqueueWithWrite(t, `permanent-${mode}`, `permanent-${mode}`);
     await t.drainJobs();
-    expect(await outboxRow(t, `permanent-${mode}`)).toMatchObject({ status: 'dead', attempts: 1, last_error: 'bad credentials' });
+    expect(await outboxRow(t, `permanent-${mode}`)).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      last_error: 'bad credentials',
+    });
   });
 
   it('coalesces a pending key and refuses unregistered job names', async () => {
@@ -115,7 +133,9 @@ describe.each(['in-process', 'bullmq'] as const)('outbox jobs (%s)', (mode) => {
     });
     await t.drainJobs();
     expect(await runs(t, `coalesce-${mode}`)).toBe(1);
-    await expect(t.app.get(DataSource).transaction((m) => jobs.enqueue(m, 'nobody-handles-this', 'x', {}))).rejects.toThrow(/no handler/);
+    await expect(
+      t.app.get(DataSource).transaction((m) => jobs.enqueue(m, 'nobody-handles-this', 'x', {})),
+    ).rejects.toThrow(/no handler/);
   });
 });
 
@@ -130,7 +150,11 @@ describe('outbox jobs survive a process that dies', () => {
     expect((await client.query(`SELECT status FROM outbox WHERE job_key = 'orphan'`)).rows[0].status).toBe('pending');
     await first.stop();
 
-    const second = await createTestApp({ redis: 'off', reuse: first, beforeInit: (app) => registerProbe({ app } as TestApp, 'probe') });
+    const second = await createTestApp({
+      redis: 'off',
+      reuse: first,
+      beforeInit: (app) => registerProbe({ app } as TestApp, 'probe'),
+    });
     try {
       second.app.get(JobsService).notify();
       await second.drainJobs();
@@ -163,7 +187,10 @@ describe('outbox jobs survive a process that dies', () => {
       second.app.get(JobsService).notify();
       await second.drainJobs();
       expect(await runs(second, 'half-done')).toBe(1);
-      expect((await client.query(`SELECT status, attempts FROM outbox WHERE job_key = 'half-done'`)).rows[0]).toEqual({ status: 'done', attempts: 2 });
+      expect((await client.query(`SELECT status, attempts FROM outbox WHERE job_key = 'half-done'`)).rows[0]).toEqual({
+        status: 'done',
+        attempts: 2,
+      });
     } finally {
       await second.close();
       await client.end();
@@ -183,11 +210,15 @@ describe('outbox jobs survive a process that dies', () => {
     registerProbe(relay, 'probe', undefined, 300);
     await enqueueWithWrite(relay, 'probe', 'lost-in-redis');
     for (let i = 0; i < 50; i++) {
-      if ((await client.query(`SELECT status FROM outbox WHERE job_key = 'lost-in-redis'`)).rows[0].status === 'queued') break;
+      if ((await client.query(`SELECT status FROM outbox WHERE job_key = 'lost-in-redis'`)).rows[0].status === 'queued')
+        break;
       await sleep(20);
     }
     const { getQueueToken } = await import('@nestjs/bullmq');
-    const queue = relay.app.get<unknown, { obliterate(o: { force: boolean }): Promise<void> }>(getQueueToken('ledger-jobs'), { strict: false });
+    const queue = relay.app.get<unknown, { obliterate(o: { force: boolean }): Promise<void> }>(
+      getQueueToken('ledger-jobs'),
+      { strict: false },
+    );
     await queue.obliterate({ force: true });
     await relay.stop();
 

@@ -60,12 +60,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     LEDGER_ORIGIN: 'ledger.test/cell-images',
     JOBS_IN_PROCESS_POLL_MS: '50',
     ...(redisUrl
-      ? { REDIS_URL: redisUrl, REDIS_QUEUE_PREFIX: options.reuse?.config.REDIS_QUEUE_PREFIX ?? `t${randomBytes(4).toString('hex')}` }
+      ? {
+          REDIS_URL: redisUrl,
+          REDIS_QUEUE_PREFIX: options.reuse?.config.REDIS_QUEUE_PREFIX ?? `t${randomBytes(4).toString('hex')}`,
+        }
       : {}),
     ...options.env,
   });
   const app = await createHttpApp(
-    { config, databaseUrl: db.url, dispatch: options.dispatch ?? { relay: true, workers: true }, applicationName: 'ledger-test' },
+    {
+      config,
+      databaseUrl: db.url,
+      dispatch: options.dispatch ?? { relay: true, workers: true },
+      applicationName: 'ledger-test',
+    },
     { logger: Boolean(process.env.TEST_LOG) },
   );
   options.beforeInit?.(app);

@@ -27,8 +27,14 @@ export async function createPerson(
   return { id: res.body.id as string, body: res.body as Record<string, unknown> };
 }
 
-export async function createOrganization(t: TestApp, fields: { name?: string; ror?: string } = {}): Promise<{ id: string }> {
-  const res = await t.http.post('/v1/agents').set(admin).send({ kind: 'organization', name: fields.name ?? uniqueName('Institute'), ...fields });
+export async function createOrganization(
+  t: TestApp,
+  fields: { name?: string; ror?: string } = {},
+): Promise<{ id: string }> {
+  const res = await t.http
+    .post('/v1/agents')
+    .set(admin)
+    .send({ kind: 'organization', name: fields.name ?? uniqueName('Institute'), ...fields });
   if (res.status !== 201) throw new Error(`createOrganization failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id as string };
 }
@@ -42,7 +48,11 @@ export async function createActor(
   const person = await createPerson(t, fields);
   const key = await t.http.post('/v1/api-keys').set(admin).send({ agentId: person.id, roles });
   if (key.status !== 201) throw new Error(`createActor failed: ${key.status} ${JSON.stringify(key.body)}`);
-  return { id: person.id, token: key.body.token as string, headers: { Authorization: `Bearer ${key.body.token as string}` } };
+  return {
+    id: person.id,
+    token: key.body.token as string,
+    headers: { Authorization: `Bearer ${key.body.token as string}` },
+  };
 }
 
 export async function depositDataset(

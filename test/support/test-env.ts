@@ -20,11 +20,13 @@ export function withDatabase(url: string, database: string): string {
 
 export function readTestServer(): TestServer {
   const raw = process.env[TEST_SERVER_ENV];
-  if (!raw) throw new Error(`${TEST_SERVER_ENV} is not set: run the tests through jest (global setup prepares the database)`);
+  if (!raw)
+    throw new Error(`${TEST_SERVER_ENV} is not set: run the tests through jest (global setup prepares the database)`);
   return JSON.parse(raw) as TestServer;
 }
 
 /** Refuse to touch a database whose name does not say it is for tests. */
 export function assertTestDatabaseName(name: string): void {
-  if (!/test/i.test(name)) throw new Error(`refusing to use database "${name}" for tests: its name must contain "test"`);
+  if (!/test/i.test(name))
+    throw new Error(`refusing to use database "${name}" for tests: its name must contain "test"`);
 }

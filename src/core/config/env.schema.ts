@@ -6,13 +6,16 @@ const url = (protocols: string[]) =>
   z
     .string()
     .trim()
-    .refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, `must be a URL (${protocols.join(', ')})`);
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL (${protocols.join(', ')})`,
+    );
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
@@ -26,7 +29,10 @@ export const envSchema = z
     DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
     EMBEDDED_PG_PORT: optional(z.coerce.number().int().min(1024).max(65535)),
     REDIS_URL: optional(url(['redis:', 'rediss:'])),
-    REDIS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('cil'),
+    REDIS_QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .default('cil'),
     LEDGER_ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
     LEDGER_ORIGIN: z
       .string()
@@ -52,7 +58,11 @@ export const envSchema = z
     // Backoff base for DOI job retries and for re-checking a DOI whose Handle is not registered yet (§10.3, §11).
     DATACITE_RETRY_BASE_MS: z.coerce.number().int().min(10).default(2_000),
     PUBLIC_BASE_URL: optional(url(['http:', 'https:'])),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
     /** POST /v1/provenance: most JSON objects, deepest nesting and time budget of one document's expansion. */
     PROVENANCE_MAX_NODES: z.coerce.number().int().min(1).default(5000),
     PROVENANCE_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
@@ -109,9 +119,8 @@ export function parseEnv(env: Record<string, string | undefined>): AppConfig {
     ...raw,
     LEDGER_DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: raw.EMBEDDED_PG_PORT ?? defaultEmbeddedPort(dataDir),
-    PUBLIC_BASE_URL: (raw.PUBLIC_BASE_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(
-      /\/+$/,
-      '',
-    ),
+    PUBLIC_BASE_URL: (
+      raw.PUBLIC_BASE_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`
+    ).replace(/\/+$/, ''),
   };
 }

@@ -34,7 +34,9 @@ export async function resolveDatabase(config: AppConfig, log: (line: string) => 
 const MIGRATION_LOCK = 7_254_119_000;
 
 export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = new DataSource(buildDataSourceOptions(url, { poolSize: 1, applicationName: 'cell-image-ledger-migrate' }));
+  const dataSource = new DataSource(
+    buildDataSourceOptions(url, { poolSize: 1, applicationName: 'cell-image-ledger-migrate' }),
+  );
   await dataSource.initialize();
   try {
     await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

@@ -3,7 +3,10 @@ import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations.js';
 
 /** The ONE options builder: the api, the worker, the tests and the typeorm CLI all connect through it. */
-export function buildDataSourceOptions(url: string, overrides: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function buildDataSourceOptions(
+  url: string,
+  overrides: { poolSize?: number; applicationName?: string } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

@@ -91,9 +91,12 @@ export async function startEmbeddedPostgres(opts: {
   try {
     await server.start();
   } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (is the port taken? set EMBEDDED_PG_PORT)`, {
-      cause: error,
-    });
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${opts.port} (is the port taken? set EMBEDDED_PG_PORT)`,
+      {
+        cause: error,
+      },
+    );
   }
   await ensureDatabase(opts.port, password, opts.database);
   let stopped = false;
@@ -108,7 +111,14 @@ export async function startEmbeddedPostgres(opts: {
 }
 
 async function answers(port: number, password: string): Promise<boolean> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres', connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    database: 'postgres',
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     return true;

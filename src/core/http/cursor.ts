@@ -14,11 +14,19 @@ export function decodeCursor(value: string | undefined): Cursor | null {
   if (value === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      typeof parsed[1] === 'string'
+    ) {
       return { at: parsed[0], id: parsed[1] };
     }
   } catch {
     // fall through
   }
-  throw new ValidationFailedError([{ field: 'cursor', message: 'is not a cursor this service issued' }], 'INVALID_CURSOR');
+  throw new ValidationFailedError(
+    [{ field: 'cursor', message: 'is not a cursor this service issued' }],
+    'INVALID_CURSOR',
+  );
 }

@@ -55,9 +55,16 @@ export function toProblem(error: unknown, requestId: string, instance?: string):
       instance,
     });
   }
-  const frameworkStatus = error instanceof HttpException ? error.getStatus() : (framework?.statusCode ?? framework?.status);
+  const frameworkStatus =
+    error instanceof HttpException ? error.getStatus() : (framework?.statusCode ?? framework?.status);
   if (error instanceof SyntaxError || (frameworkStatus === 400 && /\bJSON\b/i.test(framework?.message ?? ''))) {
-    return buildProblem({ status: 400, code: 'MALFORMED_JSON', detail: 'the body is not valid JSON', requestId, instance });
+    return buildProblem({
+      status: 400,
+      code: 'MALFORMED_JSON',
+      detail: 'the body is not valid JSON',
+      requestId,
+      instance,
+    });
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -78,7 +85,13 @@ export function toProblem(error: unknown, requestId: string, instance?: string):
       instance,
     });
   }
-  return buildProblem({ status: 500, code: 'INTERNAL_ERROR', detail: 'an unexpected error occurred', requestId, instance });
+  return buildProblem({
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    detail: 'an unexpected error occurred',
+    requestId,
+    instance,
+  });
 }
 
 @Catch()

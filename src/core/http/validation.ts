@@ -11,7 +11,10 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
       out.push({
         field,
-        message: constraint === 'whitelistValidation' ? 'is not a known field' : message.replace(new RegExp(`^${escape(error.property)} `), ''),
+        message:
+          constraint === 'whitelistValidation'
+            ? 'is not a known field'
+            : message.replace(new RegExp(`^${escape(error.property)} `), ''),
       });
     }
     if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, field));

@@ -110,8 +110,9 @@ export class JobsService {
    * process died). `SKIP LOCKED` lets several dispatchers share the table without taking the same row.
    */
   async claimDue(limit: number, claimAs: 'running' | 'queued'): Promise<OutboxJobEntity[]> {
-    const rows = returnedRows<Record<string, unknown>>(await this.dataSource.query(
-      `UPDATE outbox SET status = $2, locked_until = now() + due.lease_ms * interval '1 millisecond',
+    const rows = returnedRows<Record<string, unknown>>(
+      await this.dataSource.query(
+        `UPDATE outbox SET status = $2, locked_until = now() + due.lease_ms * interval '1 millisecond',
               attempts = CASE WHEN $2 = 'running' THEN attempts + 1 ELSE attempts END
        FROM (SELECT o.id, d.lease_ms FROM outbox o
              JOIN unnest($3::text[], $4::int[]) AS d(name, lease_ms) ON d.name = o.name
@@ -120,22 +121,25 @@ export class JobsService {
              ORDER BY o.available_at LIMIT $1 FOR UPDATE OF o SKIP LOCKED) due
        WHERE outbox.id = due.id
        RETURNING outbox.*`,
-      [limit, claimAs, ...this.leaseTable()],
-    ));
+        [limit, claimAs, ...this.leaseTable()],
+      ),
+    );
     return rows.map(toOutboxRow);
   }
 
   /** Moves a queued row to running for a BullMQ worker; null when another run already took it. */
   async startQueued(id: string): Promise<OutboxJobEntity | null> {
     // The job definition's lease, as in claimDue: a short-lease job must be taken over just as fast through BullMQ.
-    const rows = returnedRows<Record<string, unknown>>(await this.dataSource.query(
-      `UPDATE outbox SET status = 'running', attempts = attempts + 1,
+    const rows = returnedRows<Record<string, unknown>>(
+      await this.dataSource.query(
+        `UPDATE outbox SET status = 'running', attempts = attempts + 1,
               locked_until = now() + COALESCE(
                 (SELECT d.lease_ms FROM unnest($3::text[], $4::int[]) AS d(name, lease_ms) WHERE d.name = outbox.name),
                 $2::bigint) * interval '1 millisecond'
        WHERE id = $1 AND status = 'queued' RETURNING *`,
-      [id, String(DEFAULT_LEASE_MS), ...this.leaseTable()],
-    ));
+        [id, String(DEFAULT_LEASE_MS), ...this.leaseTable()],
+      ),
+    );
     return rows.length > 0 ? toOutboxRow(rows[0]) : null;
   }
 
@@ -157,12 +161,22 @@ export class JobsService {
         return 'retry';
       }
       if (error instanceof PermanentJobError || row.attempts >= row.maxAttempts) {
-        this.logger.warn({ job: row.name, jobKey: row.jobKey, attempt: row.attempts, error: message }, 'job failed for good');
+        this.logger.warn(
+          { job: row.name, jobKey: row.jobKey, attempt: row.attempts, error: message },
+          'job failed for good',
+        );
         await this.finish(row, 'dead', message);
         return 'dead';
       }
-      const delay = backoffDelayMs(row.attempts, randomInt(0, 1_000_000) / 1_000_000, definition.backoff ?? DEFAULT_BACKOFF);
-      this.logger.warn({ job: row.name, jobKey: row.jobKey, attempt: row.attempts, delayMs: delay, error: message }, 'job will retry');
+      const delay = backoffDelayMs(
+        row.attempts,
+        randomInt(0, 1_000_000) / 1_000_000,
+        definition.backoff ?? DEFAULT_BACKOFF,
+      );
+      this.logger.warn(
+        { job: row.name, jobKey: row.jobKey, attempt: row.attempts, delayMs: delay, error: message },
+        'job will retry',
+      );
       await this.finish(row, 'pending', message, delay);
       return 'retry';
     }

@@ -97,14 +97,19 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
           name: row.name,
           data: { outboxId: row.id },
           // Unique per hand-off, so a re-relay after a lost Redis is a new BullMQ job, not a duplicate id.
-          opts: { jobId: `${row.id}-${row.generation}-${row.attempts}-${Date.now()}`, removeOnComplete: 1000, removeOnFail: 1000 },
+          opts: {
+            jobId: `${row.id}-${row.generation}-${row.attempts}-${Date.now()}`,
+            removeOnComplete: 1000,
+            removeOnFail: 1000,
+          },
         })),
       );
     } catch (error) {
       // Redis is gone: hand the rows back so the next relay (or a restart) picks them up.
-      await this.dataSource.query(`UPDATE outbox SET status = 'pending', locked_until = NULL WHERE id = ANY($1) AND status = 'queued'`, [
-        rows.map((r) => r.id),
-      ]);
+      await this.dataSource.query(
+        `UPDATE outbox SET status = 'pending', locked_until = NULL WHERE id = ANY($1) AND status = 'queued'`,
+        [rows.map((r) => r.id)],
+      );
       throw error;
     }
     return rows.length;

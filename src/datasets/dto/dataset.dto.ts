@@ -1,5 +1,11 @@
 import { ReceiptDto } from '../../core/http/receipt.dto.js';
-import type { DatasetEntity, DatasetIdentifier, DatasetKind, DoiState, GeneratedBy } from '../entities/dataset.entity.js';
+import type {
+  DatasetEntity,
+  DatasetIdentifier,
+  DatasetKind,
+  DoiState,
+  GeneratedBy,
+} from '../entities/dataset.entity.js';
 
 export class DatasetDto {
   id: string;

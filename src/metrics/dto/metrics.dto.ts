@@ -1,4 +1,5 @@
 import type { AgentMetricsView, DatasetMetricsView, GrantMetricsView } from '../metrics.service.js';
+import { REUSE_TYPES } from '../policy.rules.js';
 import type { MetricsPolicy } from '../policy.rules.js';
 
 export class PolicyRefDto {
@@ -136,13 +137,18 @@ export class GrantMetricsDto {
   treeSize: string;
 }
 
+/** The contract's reuse types in a fixed order (jsonb storage does not keep key order). */
+function byTypeOf(byType: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(REUSE_TYPES.map((t) => [t, byType[t] ?? 0]));
+}
+
 export function toDatasetMetricsDto(view: DatasetMetricsView): DatasetMetricsDto {
   const m = view.metrics;
   const c = view.credit.summary;
   return {
     dataset: view.datasetId,
     citations: m.citations,
-    reuses: { ...m.reuses, byType: { ...m.reuses.byType } },
+    reuses: { ...m.reuses, byType: byTypeOf(m.reuses.byType) },
     independentGroups: m.independentGroups,
     firstIndependentReuseAt: m.firstIndependentReuseAt,
     daysToFirstIndependentReuse: m.daysToFirstIndependentReuse,
@@ -201,7 +207,7 @@ export function toGrantMetricsDto(view: GrantMetricsView): GrantMetricsDto {
     outputs: [...view.datasetIds],
     datasets: m.datasets,
     citations: m.citations,
-    reuses: { ...m.reuses, byType: { ...m.reuses.byType } },
+    reuses: { ...m.reuses, byType: byTypeOf(m.reuses.byType) },
     independentGroups: m.independentGroups,
     firstIndependentReuseAt: m.firstIndependentReuseAt,
     medianDaysToFirstIndependentReuse: m.medianDaysToFirstIndependentReuse,
