@@ -1,22 +1,13 @@
 import 'reflect-metadata';
 import { createHttpApp } from './app.factory.js';
-import { ConfigError, parseEnv } from './core/config/env.schema.js';
+import { loadConfigOrExit } from './core/config/boot.js';
 import { resolveAdminToken, resolveDatabase, runMigrations } from './core/database/bootstrap.js';
 
 // Boot lines are plain stderr text: they are read by a person starting the service, before the JSON logger exists.
 const say = (line: string) => process.stderr.write(`[ledger] ${line}\n`);
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseEnv(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      say(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  let config = loadConfigOrExit(say);
   const database = await resolveDatabase(config, say);
   const applied = await runMigrations(database.url);
   if (applied.length > 0) say(`applied migrations: ${applied.join(', ')}`);

@@ -2,23 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { ConfigError, parseEnv } from './core/config/env.schema.js';
+import { loadConfigOrExit } from './core/config/boot.js';
 import { resolveDatabase, runMigrations } from './core/database/bootstrap.js';
 
 const say = (line: string) => process.stderr.write(`[ledger-worker] ${line}\n`);
 
 /** The worker process: no HTTP, only job handlers (DataCite calls, re-sends, recomputes, webhooks, checkpoints). */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = parseEnv(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      say(error.message);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(say);
   if (!config.DATABASE_URL) {
     say('the worker needs DATABASE_URL: without it the api process runs the embedded PostgreSQL and its jobs itself');
     process.exit(78);

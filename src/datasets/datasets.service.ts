@@ -8,7 +8,7 @@ import { hasRole } from '../auth/auth.decorators.js';
 import { NotOwnerError } from '../auth/auth.errors.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/env.schema.js';
-import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
+import { decodeCursor, pageOf } from '../core/http/cursor.js';
 import type { Receipt } from '../core/database/receipt.js';
 import { insertEntities } from '../core/database/sql.js';
 import { GraphNodeEntity } from '../graph/entities/graph-node.entity.js';
@@ -291,12 +291,7 @@ export class DatasetsService {
       .addOrderBy('d.id', 'DESC')
       .limit(limit + 1)
       .getMany();
-    const page = items.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page,
-      nextCursor: items.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null,
-    };
+    return pageOf(items, limit, (row) => ({ at: row.createdAt.toISOString(), id: row.id }));
   }
 
   /** Mirrors the DOI module's state on the dataset row (the DOI module owns the registration record). */

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import type { EntityManager } from 'typeorm';
 import type { Principal } from '../auth/auth.decorators.js';
 import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/env.schema.js';
 import type { Receipt } from '../core/database/receipt.js';
 import { insertEntities } from '../core/database/sql.js';
-import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
+import { decodeCursor, pageOf } from '../core/http/cursor.js';
 import { ValidationFailedError } from '../core/http/problem.js';
 import { DatasetsService } from '../datasets/datasets.service.js';
 import { GraphService } from '../graph/graph.service.js';
@@ -69,7 +68,7 @@ export class ImagesService {
       }
       if (fresh.length === 0) {
         const latest = [...existing.values()].reduce((a, b) => (a.ledgerSeq > b.ledgerSeq ? a : b));
-        return { created: 0, receipt: await this.receiptOf(latest.ledgerSeq, manager) };
+        return { created: 0, receipt: await this.ledger.receiptFor(latest.ledgerSeq, manager) };
       }
 
       let last: Receipt | null = null;
@@ -141,20 +140,6 @@ export class ImagesService {
       .orderBy('i.ledger_seq', 'ASC')
       .limit(limit + 1)
       .getMany();
-    const page = items.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page,
-      nextCursor: items.length > limit && last ? encodeCursor({ at: last.ledgerSeq.toString(), id: last.id }) : null,
-    };
-  }
-
-  private async receiptOf(seq: bigint, manager: EntityManager): Promise<Receipt> {
-    const entry = await this.ledger.entry(seq);
-    return {
-      seq: seq.toString(),
-      leafHash: entry.leafHash.toString('hex'),
-      treeSize: (await this.ledger.size(manager)).toString(),
-    };
+    return pageOf(items, limit, (row) => ({ at: row.ledgerSeq.toString(), id: row.id }));
   }
 }

@@ -120,6 +120,16 @@ export class LedgerService {
     }));
   }
 
+  /** The receipt of an entry written earlier (idempotent re-submissions answer with the original entry). */
+  async receiptFor(seq: bigint, manager: EntityManager = this.dataSource.manager): Promise<Receipt> {
+    const entry = await this.entry(seq);
+    return {
+      seq: seq.toString(),
+      leafHash: entry.leafHash.toString('hex'),
+      treeSize: (await this.size(manager)).toString(),
+    };
+  }
+
   async size(manager: EntityManager = this.dataSource.manager): Promise<bigint> {
     const rows: Array<{ size: string }> = await manager.query('SELECT size FROM ledger_head WHERE id = 1');
     return BigInt(rows[0]?.size ?? '0');

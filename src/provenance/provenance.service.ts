@@ -289,7 +289,8 @@ export class ProvenanceService {
       receipts.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const last = receipts[receipts.length - 1];
       const receipt =
-        last ?? (latestSeq >= 0n ? await this.receiptOf(latestSeq, manager) : await this.receiptOfHead(manager));
+        last ??
+        (latestSeq >= 0n ? await this.ledger.receiptFor(latestSeq, manager) : await this.receiptOfHead(manager));
       return { created: receipts.length > 0, nodes: nodeIds, edges: edgeIds, receipt, receipts };
     });
   }
@@ -430,18 +431,9 @@ export class ProvenanceService {
     return new Map(rows.filter((row) => wanted.has(row.id)).map((row) => [row.id, row]));
   }
 
-  private async receiptOf(seq: bigint, manager: EntityManager): Promise<Receipt> {
-    const entry = await this.ledger.entry(seq);
-    return {
-      seq: seq.toString(),
-      leafHash: entry.leafHash.toString('hex'),
-      treeSize: (await this.ledger.size(manager)).toString(),
-    };
-  }
-
   private async receiptOfHead(manager: EntityManager): Promise<Receipt> {
     const size = await this.ledger.size(manager);
-    return this.receiptOf(size - 1n, manager);
+    return this.ledger.receiptFor(size - 1n, manager);
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { APP_CONFIG } from '../core/config/config.module.js';
 import type { AppConfig } from '../core/config/env.schema.js';
 import type { Receipt } from '../core/database/receipt.js';
 import { insertEntities } from '../core/database/sql.js';
-import { decodeCursor, encodeCursor } from '../core/http/cursor.js';
+import { decodeCursor, pageOf } from '../core/http/cursor.js';
 import { ValidationFailedError } from '../core/http/problem.js';
 import { GraphService } from '../graph/graph.service.js';
 import type { NewEdge } from '../graph/graph.service.js';
@@ -88,7 +88,11 @@ export class PublicationsService implements OnApplicationBootstrap {
         await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`publication-doi ${doi}`]);
         const existing = await this.findByDoi(doi, manager);
         if (existing)
-          return { publication: existing, receipt: await this.receiptOf(existing.ledgerSeq, manager), created: false };
+          return {
+            publication: existing,
+            receipt: await this.ledger.receiptFor(existing.ledgerSeq, manager),
+            created: false,
+          };
       }
       return this.register(manager, principal, dto, parsed, doi);
     });
@@ -256,21 +260,7 @@ export class PublicationsService implements OnApplicationBootstrap {
       .orderBy('p.ledger_seq', 'DESC')
       .limit(limit + 1)
       .getMany();
-    const page = items.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page,
-      nextCursor: items.length > limit && last ? encodeCursor({ at: last.ledgerSeq.toString(), id: last.id }) : null,
-    };
-  }
-
-  private async receiptOf(seq: bigint, manager: EntityManager): Promise<Receipt> {
-    const entry = await this.ledger.entry(seq);
-    return {
-      seq: seq.toString(),
-      leafHash: entry.leafHash.toString('hex'),
-      treeSize: (await this.ledger.size(manager)).toString(),
-    };
+    return pageOf(items, limit, (row) => ({ at: row.ledgerSeq.toString(), id: row.id }));
   }
 }
 
