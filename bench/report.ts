@@ -106,6 +106,43 @@ export function findProblems(results: BenchResults): string[] {
   return problems;
 }
 
+/** Workload families in reading order: appends, proofs, credit, API reads, provenance, DOIs, journals, funders. */
+const FAMILIES = [
+  'ledger_append_single',
+  'ledger_append_concurrent',
+  'ledger_append_batched',
+  'proof_inclusion',
+  'proof_consistency',
+  'credit_recompute_full',
+  'credit_recompute_incremental',
+  'api_get_metrics',
+  'api_get_dataset',
+  'provenance_import',
+  'lineage_query',
+  'lineage_http',
+  'doi_pipeline_overhead',
+  'doi_throughput_rate_limited',
+  'verification_50_ids',
+  'portfolio_audit',
+];
+
+/** The headline key of a family first, then its variants (`_http`, then sizes `_1e4` … in increasing order). */
+export function orderWorkloads<T>(workloads: Record<string, T>): Record<string, T> {
+  const rank = (key: string): [number, number, string] => {
+    const family = FAMILIES.filter((f) => key === f || key.startsWith(`${f}_`)).sort((a, b) => b.length - a.length)[0];
+    const index = family === undefined ? FAMILIES.length : FAMILIES.indexOf(family);
+    const suffix = family === undefined ? key : key.slice(family.length);
+    const size = /^_1e(\d+)$/.exec(suffix);
+    return [index, suffix === '' ? 0 : size ? 2 + Number(size[1]) : 1, suffix];
+  };
+  const keys = Object.keys(workloads).sort((a, b) => {
+    const [fa, va, sa] = rank(a);
+    const [fb, vb, sb] = rank(b);
+    return fa - fb || va - vb || sa.localeCompare(sb);
+  });
+  return Object.fromEntries(keys.map((k) => [k, workloads[k]]));
+}
+
 function formatNumber(x: number): string {
   if (x >= 1000) return Math.round(x).toLocaleString('en-US');
   if (x >= 100) return x.toFixed(0);
@@ -131,7 +168,7 @@ export function renderTable(results: BenchResults): string {
     '| workload | median | min – max | p99 | unit | baseline median | baseline unit | ratio | better |',
     '|---|---:|---:|---:|---|---:|---|---:|---|',
   ];
-  for (const [name, entry] of Object.entries(results.workloads)) {
+  for (const [name, entry] of Object.entries(orderWorkloads(results.workloads))) {
     if (isSkipped(entry)) {
       lines.push(`| \`${name}\` | skipped: ${entry.reason.replace(/\|/g, '/')} | | | | | | | |`);
       continue;

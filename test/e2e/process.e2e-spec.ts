@@ -152,6 +152,21 @@ describe('the built service as users run it', () => {
         const audit = await auditLedger(dataSource, [{ name: 'ledger.localhost', publicKeyRaw: publicKeyRaw(key) }]);
         expect(audit).toMatchObject({ ok: true });
         expect(audit.size).toBeGreaterThanOrEqual(BigInt(acknowledged.length));
+
+        // `npm run ledger:verify` agrees, then names the exact seq after a forced edit.
+        const env = { ...process.env, DATABASE_URL: db.url, LEDGER_DATA_DIR: dataDir };
+        const ok = await run(process.execPath, ['dist/scripts/ledger-verify.js'], { cwd: ROOT, env });
+        expect(ok.stdout).toMatch(/^ledger OK: \d+ entries/);
+        const victim = acknowledged[Math.floor(acknowledged.length / 2)].seq;
+        await dataSource.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
+        await dataSource.query(`UPDATE ledger_entries SET kind = 'agent.forged' WHERE seq = $1`, [victim]);
+        await dataSource.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
+        const bad = await run(process.execPath, ['dist/scripts/ledger-verify.js'], { cwd: ROOT, env }).then(
+          () => null,
+          (error: { code: number; stdout: string }) => error,
+        );
+        expect(bad?.code).toBe(1);
+        expect(bad?.stdout).toContain(`ledger FAILED at seq ${victim}:`);
       } finally {
         await dataSource.destroy();
       }
