@@ -144,7 +144,16 @@ async function main(): Promise<void> {
     if (needsSeed) {
       await step(
         'seeding a ledger through the API',
-        ['api_get_metrics', 'provenance_import', 'doi_pipeline_overhead', 'verification_50_ids'],
+        [
+          'api_get_metrics',
+          'api_get_dataset',
+          'provenance_import',
+          'lineage_query',
+          'doi_pipeline_overhead',
+          'doi_throughput_rate_limited',
+          'verification_50_ids',
+          'portfolio_audit',
+        ],
         async () => {
           seeded = await seedApiLedger(context);
         },
