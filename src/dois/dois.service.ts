@@ -272,6 +272,15 @@ export class DoisService {
     return manager.findOneBy(DoiRegistrationEntity, { datasetId });
   }
 
+  /** Registration records of many datasets in one read (a funder audit); datasets without one are absent. */
+  findRegistrations(
+    datasetIds: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<DoiRegistrationEntity[]> {
+    if (datasetIds.length === 0) return Promise.resolve([]);
+    return manager.findBy(DoiRegistrationEntity, { datasetId: In([...new Set(datasetIds)]) });
+  }
+
   /** The attributes the DOI job sends (without `event`), built from the current rows. */
   async dataciteAttributes(datasetId: string): Promise<DataCiteAttributes> {
     const manager = this.dataSource.manager;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
 import type { AgentEntity } from '../agents/entities/agent.entity.js';
@@ -13,9 +13,11 @@ import type { DatasetEntity } from '../datasets/entities/dataset.entity.js';
 import { DoisService } from '../dois/dois.service.js';
 import { GraphService } from '../graph/graph.service.js';
 import type { NewEdge } from '../graph/graph.service.js';
+import type { GraphNodeEntity } from '../graph/entities/graph-node.entity.js';
 import { DATASET_TYPES } from '../graph/graph.vocabulary.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { PublicationEntity } from '../publications/entities/publication.entity.js';
 import { PublicationsService } from '../publications/publications.service.js';
 import { assessGrantCompliance, buildFunderAudit } from './compliance.rules.js';
 import type {
@@ -97,6 +99,21 @@ export interface FunderAuditReport {
   reports: ComplianceReport[];
   reuse: Map<string, ReuseFigures>;
   checkpoint: LedgerCheckpointRef;
+}
+
+type AssessedGrant = Pick<ComplianceReport, 'assessment' | 'publications'>;
+
+/** Ledger entries and state rows written per statement when an audit records many status changes. */
+const WRITE_BATCH = 1000;
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list) list.push(item);
+    else out.set(key(item), [item]);
+  }
+  return out;
 }
 
 /**
@@ -319,7 +336,8 @@ export class GrantsService {
     const grant = await this.dataSource.manager.findOneBy(GrantEntity, { id });
     if (!grant) throw new GrantNotFoundError(id);
     await this.assertCanRead(principal, grant);
-    return this.report(grant, asOf, today);
+    const [report] = await this.reportMany([grant], asOf, today);
+    return report;
   }
 
   /** One row per grant and planned data type over the funder's portfolio, with reuse figures per grant. */
@@ -333,12 +351,13 @@ export class GrantsService {
       where: { funderId, ...(query.pi ? { piId: query.pi } : {}) },
       order: { awardNumber: 'ASC' },
     });
-    const reports: ComplianceReport[] = [];
-    for (const grant of grants) reports.push(await this.report(grant, asOf, today));
+    const reports = await this.reportMany(grants, asOf, today);
     const selected = query.status ? reports.filter((r) => r.assessment.status === query.status) : reports;
     const people = new Map<string, AuditPerson>(selected.map((r) => [r.pi.id, { name: r.pi.name, orcid: r.pi.orcid }]));
-    const reuse = new Map<string, ReuseFigures>();
-    for (const r of selected) reuse.set(r.grant.awardNumber, await this.reuseFigures(r.grant.id));
+    const figures = await this.reuseFigures(selected.map((r) => r.grant.id));
+    const reuse = new Map<string, ReuseFigures>(
+      selected.map((r) => [r.grant.awardNumber, figures.get(r.grant.id) as ReuseFigures]),
+    );
     return {
       funder,
       asOf,
@@ -354,35 +373,68 @@ export class GrantsService {
 
   // ───────────────────────────── compliance internals ─────────────────────────────
 
-  private async report(grant: GrantEntity, asOf: string, today: string): Promise<ComplianceReport> {
+  /**
+   * Reports for many grants with set-based reads (a funder's audit, or one grant). For today's date one transaction
+   * holds every grant row, locked in id order so concurrent audits and single reports cannot lock crosswise; the
+   * status changes are appended in the order the grants were given.
+   */
+  private async reportMany(
+    grants: readonly GrantEntity[],
+    asOf: string,
+    today: string,
+  ): Promise<ComplianceReport[]> {
+    if (grants.length === 0) return [];
     if (asOf !== today) {
       const manager = this.dataSource.manager;
-      const computed = await this.assess(grant, asOf, manager);
-      return {
-        ...(await this.view(grant, manager)),
-        ...computed,
-        checkpoint: await this.checkpoint(manager),
+      const computed = await this.assessMany(grants, asOf, manager);
+      const views = await this.views(grants, manager);
+      const checkpoint = await this.checkpoint(manager);
+      return grants.map((g) => ({
+        ...(views.get(g.id) as GrantView),
+        ...(computed.get(g.id) as AssessedGrant),
+        checkpoint,
         recorded: false,
         changes: [],
         receipt: null,
-      };
+      }));
     }
     return this.dataSource.transaction(async (manager) => {
-      const locked = await this.lockGrant(manager, grant.id);
-      const computed = await this.assess(locked, asOf, manager);
-      const recorded = await manager.findBy(GrantComplianceStateEntity, { grantId: locked.id });
-      const changes = diffComplianceStatuses(computed.assessment, recorded);
-      let receipt: Receipt | null = null;
-      if (changes.length > 0) {
+      const ids = [...new Set(grants.map((g) => g.id))];
+      const rows = await manager.find(GrantEntity, {
+        where: { id: In(ids) },
+        order: { id: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const byId = new Map(rows.map((g) => [g.id, g]));
+      const locked = grants.map((g) => {
+        const row = byId.get(g.id);
+        if (!row) throw new GrantNotFoundError(g.id);
+        return row;
+      });
+      const computed = await this.assessMany(locked, asOf, manager);
+      const recordedRows = await manager.findBy(GrantComplianceStateEntity, { grantId: In(ids) });
+      const recordedByGrant = groupBy(recordedRows, (r) => r.grantId);
+      const changesByGrant = new Map<string, StatusChange[]>();
+      const pending: Array<{ grant: GrantEntity; change: StatusChange; policy: GrantCompliance['policy'] }> = [];
+      for (const grant of locked) {
+        if (changesByGrant.has(grant.id)) continue;
+        const { assessment } = computed.get(grant.id) as AssessedGrant;
+        const changes = diffComplianceStatuses(assessment, recordedByGrant.get(grant.id) ?? []);
+        changesByGrant.set(grant.id, changes);
+        for (const change of changes) pending.push({ grant, change, policy: assessment.policy });
+      }
+      const receiptByGrant = new Map<string, Receipt>();
+      for (let from = 0; from < pending.length; from += WRITE_BATCH) {
+        const batch = pending.slice(from, from + WRITE_BATCH);
         const receipts = await this.ledger.appendMany(
           manager,
-          changes.map((c) => ({
+          batch.map(({ grant, change: c, policy }) => ({
             kind: 'compliance.status_changed',
             actor: null,
             payload: {
-              grant: locked.id,
-              funder: locked.funderId,
-              awardNumber: locked.awardNumber,
+              grant: grant.id,
+              funder: grant.funderId,
+              awardNumber: grant.awardNumber,
               scope: c.scope,
               dataType: c.scope === 'grant' ? null : c.dataType,
               from: c.from,
@@ -390,14 +442,14 @@ export class GrantsService {
               asOf,
               dueDate: c.dueDate,
               overdueDays: c.overdueDays,
-              policy: computed.assessment.policy,
+              policy,
             },
           })),
         );
         await manager.upsert(
           GrantComplianceStateEntity,
-          changes.map((c, i) => ({
-            grantId: locked.id,
+          batch.map(({ grant, change: c }, i) => ({
+            grantId: grant.id,
             scope: c.scope,
             dataType: c.scope === 'grant' ? '' : c.dataType,
             status: c.status,
@@ -406,98 +458,141 @@ export class GrantsService {
           })),
           ['grantId', 'scope', 'dataType'],
         );
-        receipt = receipts[receipts.length - 1];
+        // Each grant's receipt is the last entry appended for it.
+        batch.forEach(({ grant }, i) => receiptByGrant.set(grant.id, receipts[i]));
       }
-      return {
-        ...(await this.view(locked, manager)),
-        ...computed,
-        checkpoint: await this.checkpoint(manager),
+      const views = await this.views(locked, manager);
+      const checkpoint = await this.checkpoint(manager);
+      return locked.map((g) => ({
+        ...(views.get(g.id) as GrantView),
+        ...(computed.get(g.id) as AssessedGrant),
+        checkpoint,
         recorded: true,
-        changes,
-        receipt,
-      };
+        changes: changesByGrant.get(g.id) ?? [],
+        receipt: receiptByGrant.get(g.id) ?? null,
+      }));
     });
   }
 
-  private async assess(
-    grant: GrantEntity,
+  /**
+   * Compliance inputs for many grants in a fixed number of reads (funding edges, their source nodes, datasets, DOI
+   * registrations, presenting publications, publications), then the pure rules per grant in memory.
+   */
+  private async assessMany(
+    grants: readonly GrantEntity[],
     asOf: string,
     manager: EntityManager,
-  ): Promise<Pick<ComplianceReport, 'assessment' | 'publications'>> {
-    const edges = (await this.graph.edgesAround([grant.id], manager)).filter(
-      (e) => e.relation === 'funding' && e.targetId === grant.id,
+  ): Promise<Map<string, AssessedGrant>> {
+    const grantIds = new Set(grants.map((g) => g.id));
+    const edges = (await this.graph.edgesAround([...grantIds], manager)).filter(
+      (e) => e.relation === 'funding' && grantIds.has(e.targetId),
     );
-    const sources = await this.graph.getNodes(
+    const sourcesOf = groupBy(edges, (e) => e.targetId);
+    const nodes = await this.graph.getNodes(
       edges.map((e) => e.sourceId),
       manager,
     );
-    const datasetIds = sources.filter((n) => DATASET_TYPES.includes(n.type)).map((n) => n.id);
-    const fundedPublicationIds = sources.filter((n) => n.type === 'Publication').map((n) => n.id);
+    const nodeOrder = new Map(nodes.map((n, i) => [n.id, i]));
+    const nodeById = new Map(nodes.map((n) => [n.id, n]));
+    const allDatasetIds = nodes.filter((n) => DATASET_TYPES.includes(n.type)).map((n) => n.id);
+    const allFundedPublicationIds = nodes.filter((n) => n.type === 'Publication').map((n) => n.id);
 
-    const datasets = await this.datasets.getMany(datasetIds, manager);
-    const findableAt = await this.findableSince(datasets);
-    const rows = datasets.map((d) =>
-      toComplianceDataset(
-        {
-          id: d.id,
-          kind: d.kind,
-          title: d.title,
-          doi: d.doi,
-          doiState: d.doiState,
-          accession: d.accession,
-          license: d.license,
-          createdAt: d.createdAt.toISOString(),
-          releasedAt: d.releasedAt,
-          embargoUntil: d.embargoUntil,
-          withdrawnAt: d.withdrawnAt ? d.withdrawnAt.toISOString() : null,
-          findableAt: findableAt.get(d.id) ?? null,
-        },
-        resolveDataType(d, grant.plannedData, grant.outputDataTypes),
-        asOf,
-      ),
-    );
-
+    const datasets = new Map((await this.datasets.getMany(allDatasetIds, manager)).map((d) => [d.id, d]));
+    const findableAt = await this.findableSince([...datasets.values()], manager);
     // Associated publications (§6): outputs of the grant (associated with every item), and publications that
     // present the grant's data as co-authored or same-lab reuse (associated with those datasets only).
-    const presenting = await this.presentingPublications(datasetIds, manager);
-    const publicationIds = [...new Set([...fundedPublicationIds, ...presenting.keys()])];
-    const publications = await this.publications.getMany(publicationIds, manager);
-    const publicationRows = publications.map((p) => {
-      const genre = typeof p.csl?.['genre'] === 'string' ? p.csl['genre'] : null;
-      const funded = fundedPublicationIds.includes(p.id);
-      return {
-        id: p.id,
-        doi: p.doi,
-        issued: p.issued,
-        kind: publicationKindOf({ cslType: p.cslType, containerTitle: p.containerTitle, genre }),
-        datasets: funded ? null : (presenting.get(p.id) ?? []),
-      };
-    });
-    const complianceRows: CompliancePublicationRow[] = publicationRows.map((p) => ({
-      id: p.id,
-      issued: p.issued,
-      kind: p.kind,
-      ...(p.datasets === null ? {} : { datasetIds: p.datasets }),
-    }));
-    const assessment = assessGrantCompliance(
-      this.grantRow(grant),
-      grant.plannedData,
-      { datasets: rows },
-      complianceRows,
-      asOf,
+    const presenting = await this.presentingPublications(allDatasetIds, manager);
+    const presentingOrder = new Map([...presenting.keys()].map((id, i) => [id, i]));
+    const presentersOf = new Map<string, string[]>();
+    for (const [publicationId, ids] of presenting) {
+      for (const datasetId of ids) {
+        const list = presentersOf.get(datasetId) ?? [];
+        list.push(publicationId);
+        presentersOf.set(datasetId, list);
+      }
+    }
+    const publications = new Map(
+      (await this.publications.getMany([...allFundedPublicationIds, ...presenting.keys()], manager)).map((p) => [
+        p.id,
+        p,
+      ]),
     );
-    return { assessment, publications: publicationRows };
-  }
 
-  /** When each dataset's DOI first became findable, from the DOI module's registration record. */
-  private async findableSince(datasets: readonly DatasetEntity[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (const d of datasets) {
-      if (d.doiState !== 'findable' && d.doiState !== 'registered') continue;
-      const registration = await this.dois.findRegistration(d.id);
-      if (registration?.findableAt) out.set(d.id, registration.findableAt.toISOString());
+    const out = new Map<string, AssessedGrant>();
+    for (const grant of grants) {
+      const sources = [...new Set((sourcesOf.get(grant.id) ?? []).map((e) => e.sourceId))]
+        .filter((id) => nodeById.has(id))
+        .sort((a, b) => (nodeOrder.get(a) as number) - (nodeOrder.get(b) as number))
+        .map((id) => nodeById.get(id) as GraphNodeEntity);
+      const datasetIds = sources.filter((n) => DATASET_TYPES.includes(n.type)).map((n) => n.id);
+      const fundedPublicationIds = new Set(sources.filter((n) => n.type === 'Publication').map((n) => n.id));
+      const rows = datasetIds.map((id) => {
+        const d = datasets.get(id) as DatasetEntity;
+        return toComplianceDataset(
+          {
+            id: d.id,
+            kind: d.kind,
+            title: d.title,
+            doi: d.doi,
+            doiState: d.doiState,
+            accession: d.accession,
+            license: d.license,
+            createdAt: d.createdAt.toISOString(),
+            releasedAt: d.releasedAt,
+            embargoUntil: d.embargoUntil,
+            withdrawnAt: d.withdrawnAt ? d.withdrawnAt.toISOString() : null,
+            findableAt: findableAt.get(d.id) ?? null,
+          },
+          resolveDataType(d, grant.plannedData, grant.outputDataTypes),
+          asOf,
+        );
+      });
+
+      const own = new Set(datasetIds);
+      const presentingIds = [...new Set(datasetIds.flatMap((id) => presentersOf.get(id) ?? []))].sort(
+        (a, b) => (presentingOrder.get(a) as number) - (presentingOrder.get(b) as number),
+      );
+      const publicationIds = [...new Set([...fundedPublicationIds, ...presentingIds])];
+      const publicationRows = publicationIds.map((id) => {
+        const p = publications.get(id) as PublicationEntity;
+        const genre = typeof p.csl?.['genre'] === 'string' ? p.csl['genre'] : null;
+        const funded = fundedPublicationIds.has(p.id);
+        return {
+          id: p.id,
+          doi: p.doi,
+          issued: p.issued,
+          kind: publicationKindOf({ cslType: p.cslType, containerTitle: p.containerTitle, genre }),
+          datasets: funded ? null : (presenting.get(p.id) ?? []).filter((d) => own.has(d)),
+        };
+      });
+      const complianceRows: CompliancePublicationRow[] = publicationRows.map((p) => ({
+        id: p.id,
+        issued: p.issued,
+        kind: p.kind,
+        ...(p.datasets === null ? {} : { datasetIds: p.datasets }),
+      }));
+      const assessment = assessGrantCompliance(
+        this.grantRow(grant),
+        grant.plannedData,
+        { datasets: rows },
+        complianceRows,
+        asOf,
+      );
+      out.set(grant.id, { assessment, publications: publicationRows });
     }
     return out;
+  }
+
+  /** When each dataset's DOI first became findable, from the DOI module's registration records. */
+  private async findableSince(
+    datasets: readonly DatasetEntity[],
+    manager: EntityManager,
+  ): Promise<Map<string, string>> {
+    const ids = datasets.filter((d) => d.doiState === 'findable' || d.doiState === 'registered').map((d) => d.id);
+    const registrations = await this.dois.findRegistrations(ids, manager);
+    return new Map(
+      registrations.flatMap((r) => (r.findableAt ? [[r.datasetId, r.findableAt.toISOString()] as const] : [])),
+    );
   }
 
   /**
@@ -511,9 +606,14 @@ export class GrantsService {
   ): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (datasetIds.length === 0) return out;
+    const seen = new Set<string>();
     const add = (publicationId: string, datasetId: string) => {
-      const list = out.get(publicationId) ?? [];
-      if (!list.includes(datasetId)) out.set(publicationId, [...list, datasetId]);
+      const pair = `${publicationId} ${datasetId}`;
+      if (seen.has(pair)) return;
+      seen.add(pair);
+      const list = out.get(publicationId);
+      if (list) list.push(datasetId);
+      else out.set(publicationId, [datasetId]);
     };
 
     const datasets = new Set(datasetIds);
@@ -526,14 +626,14 @@ export class GrantsService {
         manager,
       )
     ).filter((n) => n.type === 'FigurePanel');
-    const panelData = new Map(
-      panels.map((p) => [p.id, toData.filter((e) => e.sourceId === p.id).map((e) => e.targetId)]),
-    );
+    const dataOf = groupBy(toData, (e) => e.sourceId);
+    const panelData = new Map(panels.map((p) => [p.id, (dataOf.get(p.id) ?? []).map((e) => e.targetId)]));
     const toPanels = (await this.graph.edgesAround([...panelData.keys()], manager)).filter(
       (e) => e.relation === 'hasPart' && panelData.has(e.targetId),
     );
-    const toFigures = (await this.graph.edgesAround([...new Set(toPanels.map((e) => e.sourceId))], manager)).filter(
-      (e) => e.relation === 'hasPart' && toPanels.some((p) => p.sourceId === e.targetId),
+    const panelsOf = groupBy(toPanels, (e) => e.sourceId);
+    const toFigures = (await this.graph.edgesAround([...panelsOf.keys()], manager)).filter(
+      (e) => e.relation === 'hasPart' && panelsOf.has(e.targetId),
     );
     const publications = new Set(
       (
@@ -546,7 +646,7 @@ export class GrantsService {
         .map((n) => n.id),
     );
     for (const figure of toFigures.filter((e) => publications.has(e.sourceId))) {
-      for (const panel of toPanels.filter((e) => e.sourceId === figure.targetId)) {
+      for (const panel of panelsOf.get(figure.targetId) ?? []) {
         for (const datasetId of panelData.get(panel.targetId) ?? []) add(figure.sourceId, datasetId);
       }
     }
@@ -561,20 +661,25 @@ export class GrantsService {
   }
 
   /**
-   * Reuse figures for a grant: the metrics module's dataset metrics aggregated over the grant's funding edges
-   * (current figures: metrics are not judged as of a date).
+   * Reuse figures per grant: the metrics module's dataset metrics aggregated over each grant's funding edges
+   * (current figures: metrics are not judged as of a date), read for all grants at once.
    */
-  private async reuseFigures(grantId: string): Promise<ReuseFigures> {
-    const { metrics } = await this.metrics.grantMetrics(grantId);
-    return {
-      datasets: metrics.datasets,
-      citations: metrics.citations,
-      reuses: metrics.reuses.total,
-      independent: metrics.reuses.independent,
-      sameLab: metrics.reuses.sameLab,
-      coAuthored: metrics.reuses.coAuthored,
-      independentGroups: metrics.independentGroups,
-    };
+  private async reuseFigures(grantIds: readonly string[]): Promise<Map<string, ReuseFigures>> {
+    const aggregates = await this.metrics.grantMetricsMany(grantIds);
+    return new Map(
+      [...aggregates].map(([grantId, metrics]) => [
+        grantId,
+        {
+          datasets: metrics.datasets,
+          citations: metrics.citations,
+          reuses: metrics.reuses.total,
+          independent: metrics.reuses.independent,
+          sameLab: metrics.reuses.sameLab,
+          coAuthored: metrics.reuses.coAuthored,
+          independentGroups: metrics.independentGroups,
+        },
+      ]),
+    );
   }
 
   private async checkpoint(manager: EntityManager): Promise<LedgerCheckpointRef> {
@@ -607,6 +712,19 @@ export class GrantsService {
   private async view(grant: GrantEntity, manager: EntityManager): Promise<GrantView> {
     const [funder, pi] = await this.agents.getMany([grant.funderId, grant.piId], manager);
     return { grant, funder, pi: pi ?? funder };
+  }
+
+  /** Funders and PIs of many grants in one read. */
+  private async views(grants: readonly GrantEntity[], manager: EntityManager): Promise<Map<string, GrantView>> {
+    const agents = new Map(
+      (await this.agents.getMany(grants.flatMap((g) => [g.funderId, g.piId]), manager)).map((a) => [a.id, a]),
+    );
+    return new Map(
+      grants.map((grant) => {
+        const funder = agents.get(grant.funderId) as AgentEntity;
+        return [grant.id, { grant, funder, pi: agents.get(grant.piId) ?? funder }];
+      }),
+    );
   }
 
   private async lockGrant(manager: EntityManager, id: string): Promise<GrantEntity> {

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import canonicalize from 'canonicalize';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
 import { JobsService } from '../core/jobs/jobs.service.js';
@@ -460,6 +460,40 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
               .toString(),
       computedAt: all.length === 0 ? null : new Date(Math.max(...all.map((v) => v.computedAt.getTime()))),
     };
+  }
+
+  /**
+   * The aggregate of `grantMetrics` for many grants at once (a funder's audit): one read of the funding edges, one of
+   * the cached rows and at most one on-read computation for all datasets still lacking a row. Unknown ids aggregate
+   * nothing rather than failing: callers pass grants they have just read.
+   */
+  async grantMetricsMany(grantIds: readonly string[]): Promise<Map<string, AggregateMetrics>> {
+    const out = new Map<string, AggregateMetrics>();
+    if (grantIds.length === 0) return out;
+    const funded = await this.dataSource.query<Array<{ grant_id: string; id: string }>>(
+      `SELECT DISTINCT e.target_id AS grant_id, e.source_id AS id FROM graph_edges e JOIN datasets d ON d.id = e.source_id
+       WHERE e.target_id = ANY($1::uuid[]) AND e.relation = 'funding' AND e.status = 'active' ORDER BY 1, 2`,
+      [[...new Set(grantIds)]],
+    );
+    const ids = [...new Set(funded.map((r) => r.id))].sort();
+    const views = new Map<string, DatasetMetricsView>();
+    if (ids.length > 0) {
+      const cached = await this.dataSource.manager.findBy(DatasetMetricsEntity, { datasetId: In(ids) });
+      for (const row of cached) if (row.policyHash === this.policyRef.hash) views.set(row.datasetId, this.viewOf(row));
+      const missing = ids.filter((id) => !views.has(id));
+      if (missing.length > 0) {
+        const computation = await this.computeOnRead(missing);
+        for (const id of missing) views.set(id, this.viewFrom(id, computation));
+      }
+    }
+    const byGrant = new Map<string, DatasetMetrics[]>();
+    for (const r of funded) {
+      const list = byGrant.get(r.grant_id) ?? [];
+      list.push((views.get(r.id) as DatasetMetricsView).metrics);
+      byGrant.set(r.grant_id, list);
+    }
+    for (const grantId of grantIds) out.set(grantId, aggregateDatasetMetrics(byGrant.get(grantId) ?? [], this.policy));
+    return out;
   }
 
   private viewOf(row: DatasetMetricsEntity): DatasetMetricsView {

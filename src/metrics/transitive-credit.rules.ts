@@ -486,24 +486,14 @@ export function computeTransitiveCredit(
   if (options.affected) for (const x of options.affected.nodes) totals.computed[x] = 1;
   else totals.computed.fill(1);
 
-  const flow = new Float64Array(n * stride);
-  const stamp = new Int32Array(n);
-  const minDepth = new Int32Array(n);
-  const queue = new Int32Array(n);
-  const ranks = new Int32Array(n);
-  const cutStamp = new Int32Array(n);
-  const cutValue = new Float64Array(n);
-  const cutList = new Int32Array(n);
-  let generation = 0;
+  const scratch = takePropagationScratch(graph, stride);
+  const { flow, stamp, minDepth, queue, ranks, cutStamp, cutValue, cutList } = scratch;
+  let generation = scratch.generation;
 
   // Per-work maxima over the work's publications.
-  const workStamp = new Int32Array(n);
-  const workBest = new Float64Array(n);
-  const workSum = new Float64Array(n);
-  const workIndependent = new Uint8Array(n);
-  const workCut = new Float64Array(n);
+  const { workStamp, workBest, workSum, workIndependent, workCut } = scratch;
   const workTouched: number[] = [];
-  let workGeneration = 0;
+  let workGeneration = scratch.generation;
 
   const { outStart, outTo, outWeight, kind, topoOrder, topoRank } = graph;
 
@@ -661,7 +651,66 @@ export function computeTransitiveCredit(
     }
   });
   flushBucket();
+  // Only a run that finished leaves every flow cell back at 0; a throwing levelOf drops the buffers instead.
+  scratch.generation = Math.max(generation, workGeneration);
+  releasePropagationScratch(graph, scratch);
   return totals;
+}
+
+/**
+ * Per-node work buffers of one propagation. An incremental run touches a few hundred nodes of a graph that may hold
+ * millions: allocating (and zeroing) these arrays per run cost seconds of garbage collection at 10^6 nodes, so they
+ * are kept per graph and left clean after each run (flow cells are zeroed as they are read, stamps are generations).
+ */
+interface PropagationScratch {
+  readonly stride: number;
+  readonly flow: Float64Array;
+  readonly stamp: Int32Array;
+  readonly minDepth: Int32Array;
+  readonly queue: Int32Array;
+  readonly ranks: Int32Array;
+  readonly cutStamp: Int32Array;
+  readonly cutValue: Float64Array;
+  readonly cutList: Int32Array;
+  readonly workStamp: Int32Array;
+  readonly workBest: Float64Array;
+  readonly workSum: Float64Array;
+  readonly workIndependent: Uint8Array;
+  readonly workCut: Float64Array;
+  /** Highest stamp used so far: the next run starts above it. */
+  generation: number;
+}
+
+// Memoisation only: a graph is immutable and the buffers carry no result from one run to the next.
+const propagationScratch = new WeakMap<CreditGraph, PropagationScratch>();
+
+function takePropagationScratch(graph: CreditGraph, stride: number): PropagationScratch {
+  const kept = propagationScratch.get(graph);
+  // Taken out while in use, so a re-entrant run (a levelOf calling back in) gets buffers of its own.
+  propagationScratch.delete(graph);
+  if (kept !== undefined && kept.stride === stride && kept.generation < 0x3fffffff) return kept;
+  const n = graph.nodeCount;
+  return {
+    stride,
+    flow: new Float64Array(n * stride),
+    stamp: new Int32Array(n),
+    minDepth: new Int32Array(n),
+    queue: new Int32Array(n),
+    ranks: new Int32Array(n),
+    cutStamp: new Int32Array(n),
+    cutValue: new Float64Array(n),
+    cutList: new Int32Array(n),
+    workStamp: new Int32Array(n),
+    workBest: new Float64Array(n),
+    workSum: new Float64Array(n),
+    workIndependent: new Uint8Array(n),
+    workCut: new Float64Array(n),
+    generation: 0,
+  };
+}
+
+function releasePropagationScratch(graph: CreditGraph, scratch: PropagationScratch): void {
+  propagationScratch.set(graph, scratch);
 }
 
 /** Works (lists of publication nodes) ordered by (group, year, work label) so cap buckets are contiguous. */
@@ -688,6 +737,8 @@ function orderedWorks(graph: CreditGraph, only?: Int32Array): number[][] {
     .map((w) => w.members);
 }
 
+const searchScratch = new WeakMap<CreditGraph, { readonly depth: Int32Array; readonly down: Int32Array }>();
+
 /**
  * What an incremental recompute must touch after a change. Pass both endpoints of every added, removed or
  * re-weighted edge and every node whose origin, retraction, work, group, year or independence changed. Totals can
@@ -701,7 +752,11 @@ export function affectedSubgraph(
 ): AffectedSubgraph {
   const reach = policy.maxDepth + 1;
   const n = graph.nodeCount;
-  const depth = new Int32Array(n).fill(-1);
+  // Same reason as the propagation buffers: two arrays per graph, every visited cell set back to -1 before return.
+  const kept = searchScratch.get(graph);
+  searchScratch.delete(graph);
+  const depth = kept?.depth ?? new Int32Array(n).fill(-1);
+  const down = kept?.down ?? new Int32Array(n).fill(-1);
   const nodes: number[] = [];
   for (const x of changedNodeIds) {
     if (x >= 0 && x < n && depth[x] < 0) {
@@ -720,7 +775,6 @@ export function affectedSubgraph(
       }
     }
   }
-  const down = new Int32Array(n).fill(-1);
   const frontier: number[] = [];
   for (const x of nodes) {
     down[x] = 0;
@@ -739,6 +793,9 @@ export function affectedSubgraph(
       }
     }
   }
+  for (const x of nodes) depth[x] = -1;
+  for (const x of frontier) down[x] = -1;
+  searchScratch.set(graph, { depth, down });
   // Work maxima need every manifestation of each affected work.
   const labels = new Set<number>();
   for (const p of publications) labels.add(graph.work[p]);
