@@ -5,7 +5,7 @@ import { DataSource, In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
 import { JobsService } from '../core/jobs/jobs.service.js';
-import { DatasetsService } from '../datasets/datasets.service.js';
+import { DatasetNotFoundError } from '../datasets/datasets.errors.js';
 import { GraphService } from '../graph/graph.service.js';
 import type { GraphChange } from '../graph/graph.service.js';
 import { aggregateDatasetMetrics, computeAgentMetrics } from './agent-metrics.rules.js';
@@ -99,7 +99,6 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly jobs: JobsService,
     private readonly graph: GraphService,
-    private readonly datasets: DatasetsService,
     private readonly agents: AgentsService,
   ) {}
 
@@ -380,9 +379,32 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
   // -------------------------------------------------------------------------------------------------------------
 
   async datasetMetrics(datasetId: string): Promise<DatasetMetricsView> {
-    await this.datasets.get(datasetId);
-    const row = await this.dataSource.manager.findOneBy(DatasetMetricsEntity, { datasetId });
-    if (row && row.policyHash === this.policyRef.hash) return this.viewOf(row);
+    // One round trip on the hot path: the dataset's existence and its cached row together (no foreign key ties them).
+    const [found] = await this.dataSource.query<
+      Array<{
+        metrics: DatasetMetrics | null;
+        credit: CachedCredit | null;
+        policy_version: string | null;
+        policy_hash: string | null;
+        tree_size: string | null;
+        computed_at: Date | null;
+      }>
+    >(
+      `SELECT m.metrics, m.credit, m.policy_version, m.policy_hash, m.tree_size::text AS tree_size, m.computed_at
+       FROM datasets d LEFT JOIN dataset_metrics m ON m.dataset_id = d.id WHERE d.id = $1`,
+      [datasetId],
+    );
+    if (found === undefined) throw new DatasetNotFoundError(datasetId);
+    if (found.policy_hash === this.policyRef.hash && found.metrics !== null && found.credit !== null) {
+      return {
+        datasetId,
+        metrics: found.metrics,
+        credit: found.credit,
+        policy: { version: found.policy_version as string, hash: found.policy_hash },
+        treeSize: found.tree_size as string,
+        computedAt: found.computed_at as Date,
+      };
+    }
     const computation = await this.computeOnRead([datasetId]);
     return this.viewFrom(datasetId, computation);
   }

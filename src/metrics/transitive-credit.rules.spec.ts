@@ -428,6 +428,33 @@ describe('random DAGs', () => {
     expect(full.total[10]).toBeGreaterThan(before.total[10]);
   });
 
+  it('gives the full numbers on every one of many incremental runs over the same graph, after a failed one too', () => {
+    const { nodes, edges, levelOf } = randomDag(3000, 13);
+    const graph = buildCreditGraph(nodes, edges);
+    const full = computeTransitiveCredit(graph, levelOf);
+    // A resolver that throws mid-propagation must not leave stale flow behind for the next run.
+    const failing: LevelResolver = () => {
+      throw new Error('resolver failed');
+    };
+    expect(() => computeTransitiveCredit(graph, failing)).toThrow('resolver failed');
+    const publications = nodes.flatMap((node, i) => (node.kind === 'publication' ? [i] : []));
+    let compared = 0;
+    for (let run = 0; run < 40; run += 1) {
+      const changed = [publications[(run * 37) % publications.length], (run * 53) % 1000];
+      const affected = affectedSubgraph(changed, graph);
+      const incremental = computeTransitiveCredit(graph, levelOf, METRICS_POLICY, { affected });
+      for (const x of affected.nodes) {
+        expect(incremental.total[x]).toBeCloseTo(full.total[x], 12);
+        expect(incremental.depthLimited[x]).toBeCloseTo(full.depthLimited[x], 12);
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(80);
+    // And the full run itself is unchanged by the runs before it.
+    const again = computeTransitiveCredit(graph, levelOf);
+    for (let x = 0; x < graph.nodeCount; x += 1) expect(again.total[x]).toBe(full.total[x]);
+  });
+
   it('recomputes a 100,000-node random DAG in full', () => {
     const { nodes, edges, levelOf } = randomDag(100_000, 3);
     const graph = buildCreditGraph(nodes, edges);
