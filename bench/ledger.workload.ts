@@ -216,14 +216,16 @@ async function measureProofs(ctx: BenchContext, ledger: LedgerService, size: num
   }
   // The floor: one primary-key read of one stored node over a plain connection.
   for (let i = 0; i < 20; i += 1)
-    await pool.query('SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = $1', [seqs[i].toString()]);
+    await pool.query('SELECT leaf_hash FROM ledger_entries WHERE seq = $1', [seqs[i].toString()]);
   const pointRead: number[] = [];
   for (let i = 0; i < n; i += 1) {
     const t0 = performance.now();
-    await pool.query('SELECT hash FROM ledger_nodes WHERE level = 0 AND idx = $1', [seqs[i].toString()]);
+    await pool.query('SELECT leaf_hash FROM ledger_entries WHERE seq = $1', [seqs[i].toString()]);
     pointRead.push(performance.now() - t0);
   }
-  const floor = measure(pointRead, 'ms', 'one primary-key SELECT of a stored node (pg, no transaction)', { p99: true });
+  const floor = measure(pointRead, 'ms', 'one primary-key SELECT of a stored leaf hash (pg, no transaction)', {
+    p99: true,
+  });
   const label = sizeLabel(size);
   const inclusionResult = compare(
     measure(

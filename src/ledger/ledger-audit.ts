@@ -95,10 +95,15 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
 
   // 3. Every perfect node, level by level, against ledger_nodes.
   const levels: Buffer[][] = [leaves];
+  // Level 0 is the entries' leaf hashes, checked above; ledger_nodes holds the levels above, and nothing at level 0.
+  const strayLeaves: Array<{ idx: string }> = await dataSource.query(
+    'SELECT idx FROM ledger_nodes WHERE level = 0 LIMIT 1',
+  );
+  if (strayLeaves.length > 0) return fail(size, 0, BigInt(strayLeaves[0].idx), 'ledger_nodes holds a level-0 node');
   for (let level = 0; levels[level].length > 0; level++) {
     const computed = levels[level];
-    let idx = 0;
-    for (;;) {
+    let idx = level === 0 ? computed.length : 0;
+    for (; level > 0;) {
       const rows: Array<{ idx: string; hash: Buffer }> = await dataSource.query(
         'SELECT idx, hash FROM ledger_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
         [level, idx, PAGE],

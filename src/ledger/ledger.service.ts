@@ -107,10 +107,14 @@ export class LedgerService {
         entries.map((e) => e.leafHash),
       ],
     );
-    await manager.query(
-      `INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-      [nodes.map((n) => n.level), nodes.map((n) => n.idx.toString()), nodes.map((n) => n.hash)],
-    );
+    // Level-0 nodes are not stored twice: ledger_entries.leaf_hash is the leaf (loadNodes reads it from there).
+    const parents = nodes.filter((n) => n.level > 0);
+    if (parents.length > 0) {
+      await manager.query(
+        `INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+        [parents.map((n) => n.level), parents.map((n) => n.idx.toString()), parents.map((n) => n.hash)],
+      );
+    }
     const size = start + BigInt(requests.length);
     await manager.query('UPDATE ledger_head SET size = $1 WHERE id = 1', [size.toString()]);
     return entries.map((e) => ({
@@ -206,9 +210,13 @@ export class LedgerService {
   async loadNodes(manager: EntityManager, keys: readonly NodeKey[]): Promise<Map<string, Buffer>> {
     const map = new Map<string, Buffer>();
     if (keys.length === 0) return map;
+    // Leaves (level 0) are the entries' own leaf hashes; ledger_nodes holds the perfect subtrees above them.
     const rows: Array<{ level: number; idx: string; hash: Buffer }> = await manager.query(
       `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
-       JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
+       JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx
+       UNION ALL
+       SELECT 0::smallint, e.seq, e.leaf_hash FROM ledger_entries e
+       JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON k.level = 0 AND e.seq = k.idx`,
       [keys.map((k) => k.level), keys.map((k) => k.idx.toString())],
     );
     for (const row of rows) map.set(nodeKeyId({ level: row.level, idx: BigInt(row.idx) }), row.hash);

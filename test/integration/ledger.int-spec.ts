@@ -83,7 +83,7 @@ describe('ledger (integration, real PostgreSQL)', () => {
   it.each([
     ['UPDATE ledger_entries SET kind = $1 WHERE seq = 0', ['tampered']],
     ['DELETE FROM ledger_entries WHERE seq = 0', []],
-    ['UPDATE ledger_nodes SET hash = $1 WHERE level = 0 AND idx = 0', [Buffer.alloc(32)]],
+    ['UPDATE ledger_nodes SET hash = $1 WHERE level = 1 AND idx = 0', [Buffer.alloc(32)]],
     ['TRUNCATE ledger_entries', []],
   ])('the database refuses %s', async (sql, params) => {
     await expect(dataSource.query(sql, params)).rejects.toThrow(/append-only/);
@@ -97,6 +97,15 @@ describe('ledger (integration, real PostgreSQL)', () => {
 
     const client = await connect(t.db.url);
     try {
+      // A stored subtree hash that disagrees with its leaves is named by the first leaf under it (level 1, idx 5: 10).
+      await client.query('ALTER TABLE ledger_nodes DISABLE TRIGGER ledger_nodes_append_only');
+      const original = await client.query<{ hash: Buffer }>('SELECT hash FROM ledger_nodes WHERE level = 1 AND idx = 5');
+      await client.query('UPDATE ledger_nodes SET hash = $1 WHERE level = 1 AND idx = 5', [Buffer.alloc(32, 7)]);
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: false, firstBadSeq: 10n });
+      await client.query('UPDATE ledger_nodes SET hash = $1 WHERE level = 1 AND idx = 5', [original.rows[0].hash]);
+      await client.query('ALTER TABLE ledger_nodes ENABLE TRIGGER ledger_nodes_append_only');
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: true });
+
       await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
       await client.query(`UPDATE ledger_entries SET payload = '{"writer": 99, "i": 0}'::jsonb WHERE seq = 57`);
       await client.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
