@@ -48,10 +48,11 @@ async function startService(
   }
 }
 
+/** Resolves with the exit code (null when a signal ended it), also when the child is already gone. */
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null
-    ? Promise.resolve(child.exitCode)
-    : new Promise((r) => child.once('exit', (code) => r(code)));
+  // A signal-killed child has exitCode null and signalCode set: without this check its 'exit' may be long past.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
 const port = () => 40000 + Math.floor(Math.random() * 20000);
