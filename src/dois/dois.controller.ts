@@ -9,7 +9,7 @@ import type { DataCiteAttributes } from './datacite.rules.js';
 import { buildTombstoneUrl, renderTombstoneHtml } from './doi-metadata.rules.js';
 import { DoisService } from './dois.service.js';
 import { CreateVersionDto } from './dto/create-version.dto.js';
-import { DoiRequestedDto, DoiStatusDto, FAKE_PROVIDER_NOTICE, toDoiStatusDto } from './dto/doi-status.dto.js';
+import { DoiRequestedDto, DoiStatusDto, toDoiRequestedDto, toDoiStatusDto } from './dto/doi-status.dto.js';
 import { TombstoneDto } from './dto/tombstone.dto.js';
 import { WithdrawDatasetDto, WithdrawnDatasetDto } from './dto/withdraw-dataset.dto.js';
 
@@ -35,14 +35,7 @@ export class DoisController {
   @Roles('depositor', 'curator')
   async request(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<DoiRequestedDto> {
     const { registration, receipt } = await this.dois.requestDoi(principal, id);
-    return {
-      datasetId: id,
-      doi: registration.doi,
-      doiState: registration.state,
-      provider: registration.provider,
-      notice: registration.provider === 'fake' ? FAKE_PROVIDER_NOTICE : null,
-      receipt,
-    };
+    return toDoiRequestedDto(id, registration, receipt);
   }
 
   /** Re-drives a `failed` DOI (owner or curator) once its cause is fixed; 409 DOI_NOT_FAILED otherwise. */
@@ -52,14 +45,7 @@ export class DoisController {
   @Roles('depositor', 'curator')
   async retry(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<DoiRequestedDto> {
     const { registration, receipt } = await this.dois.retry(principal, id);
-    return {
-      datasetId: id,
-      doi: registration.doi,
-      doiState: registration.state,
-      provider: registration.provider,
-      notice: registration.provider === 'fake' ? FAKE_PROVIDER_NOTICE : null,
-      receipt,
-    };
+    return toDoiRequestedDto(id, registration, receipt);
   }
 
   @Get('v1/datasets/:id/doi')

@@ -51,6 +51,17 @@ export class DoiRequestedDto {
   receipt: ReceiptDto;
 }
 
+export function toDoiRequestedDto(datasetId: string, reg: DoiRegistrationEntity, receipt: ReceiptDto): DoiRequestedDto {
+  return {
+    datasetId,
+    doi: reg.doi,
+    doiState: reg.state,
+    provider: reg.provider,
+    notice: reg.provider === 'fake' ? FAKE_PROVIDER_NOTICE : null,
+    receipt,
+  };
+}
+
 export function toDoiStatusDto(datasetId: string, reg: DoiRegistrationEntity | null): DoiStatusDto {
   if (!reg) {
     return {
