@@ -1,6 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,7 +57,14 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-const port = () => 40000 + Math.floor(Math.random() * 20000);
+/** A port the kernel just handed out as free (a random pick could land on a port in use). */
+async function port(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: free } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return free;
+}
 
 describe('the built service as users run it', () => {
   beforeAll(async () => {
@@ -66,7 +75,7 @@ describe('the built service as users run it', () => {
   it('`npm start` on an empty data dir serves /health/ready with no database, Redis or DataCite configured, and stops cleanly', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-quickstart-'));
     try {
-      const p = port();
+      const p = await port();
       const { child, output } = await startService({ LEDGER_DATA_DIR: dataDir }, p);
       expect(output()).toMatch(/embedded PostgreSQL 18/);
       expect(output()).toMatch(/no REDIS_URL: jobs run in-process/);
@@ -99,7 +108,7 @@ describe('the built service as users run it', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ledger-kill-'));
     const token = 'kill-test-admin-token-0123456789';
     try {
-      const p = port();
+      const p = await port();
       const { child } = await startService(
         { LEDGER_DATA_DIR: dataDir, DATABASE_URL: db.url, LEDGER_ADMIN_TOKEN: token, CHECKPOINT_INTERVAL_SECONDS: '1' },
         p,
