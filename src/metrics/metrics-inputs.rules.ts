@@ -25,13 +25,11 @@ import {
 import {
   explainCredit,
   type CreditRows,
-  type CreditTotals,
   type RowCreditExclusion,
   type RowCreditExplanation,
   type RowCreditGraph,
   type RowCreditPath,
   type RowLevelResolver,
-  type DatasetCreditSummary,
 } from './transitive-credit.rules.js';
 
 // The one mapping from stored rows (as metrics-loader.ts reads them) to the inputs of the metric, credit and award
@@ -467,31 +465,6 @@ export function creditNodesOf(
 // ---------------------------------------------------------------------------------------------------------------
 // Output shaping.
 // ---------------------------------------------------------------------------------------------------------------
-
-export function summarizeCredit(
-  built: RowCreditGraph,
-  totals: CreditTotals,
-  datasetId: string,
-  policy: MetricsPolicy,
-): DatasetCreditSummary {
-  const node = built.datasetNode.get(datasetId) as number;
-  const round = (x: number): number => roundMetric(x, policy.outputDecimals);
-  return {
-    datasetId,
-    conceptId: built.ids[node],
-    transitiveCredit: round(totals.total[node]),
-    independentCredit: round(totals.independent[node]),
-    retainedCredit: round(totals.total[node] * built.graph.selfShare[node]),
-    selfShare: round(built.graph.selfShare[node]),
-    clamped: built.graph.clamped[node] === 1,
-    excludedCredit: {
-      DEPTH_LIMIT: round(totals.depthLimited[node]),
-      BELOW_MIN_CONTRIBUTION: round(totals.belowMinimum[node]),
-      GROUP_YEAR_CAP: round(totals.groupYearCapped[node]),
-      DUPLICATE_WORK: round(totals.duplicateWork[node]),
-    },
-  };
-}
 
 /**
  * GET /v1/datasets/:id/credit for one dataset over an already built graph (explainCreditFromRows rebuilds the graph

@@ -21,7 +21,6 @@ import {
   createdDatasetRowsOf,
   creditNodesOf,
   explainDataset,
-  summarizeCredit,
 } from './metrics-inputs.rules.js';
 import type { MetricsSnapshot, RuleInputs } from './metrics-inputs.rules.js';
 import { MetricsInputsSubscriber } from './metrics-inputs.subscriber.js';
@@ -29,7 +28,12 @@ import { loadMetricsSnapshot, loadNeighbourIds } from './metrics-loader.js';
 import { GrantNotFoundError } from './metrics.errors.js';
 import { METRICS_POLICY, policyRef } from './policy.rules.js';
 import type { MetricsPolicy, PolicyRef } from './policy.rules.js';
-import { affectedSubgraph, buildCreditGraphFromRows, computeTransitiveCredit } from './transitive-credit.rules.js';
+import {
+  affectedSubgraph,
+  buildCreditGraphFromRows,
+  computeTransitiveCredit,
+  summarizeCredit,
+} from './transitive-credit.rules.js';
 import type { AffectedSubgraph, RowCreditGraph } from './transitive-credit.rules.js';
 
 export const METRICS_RECOMPUTE_JOB = 'metrics-recompute';

@@ -1202,6 +1202,32 @@ export interface DatasetCreditSummary {
   >;
 }
 
+/** One dataset's rounded credit figures from a computed run (versions share their concept's numbers). */
+export function summarizeCredit(
+  built: RowCreditGraph,
+  totals: CreditTotals,
+  datasetId: string,
+  policy: MetricsPolicy,
+): DatasetCreditSummary {
+  const node = built.datasetNode.get(datasetId) as number;
+  const round = (x: number): number => roundMetric(x, policy.outputDecimals);
+  return {
+    datasetId,
+    conceptId: built.ids[node],
+    transitiveCredit: round(totals.total[node]),
+    independentCredit: round(totals.independent[node]),
+    retainedCredit: round(totals.total[node] * built.graph.selfShare[node]),
+    selfShare: round(built.graph.selfShare[node]),
+    clamped: built.graph.clamped[node] === 1,
+    excludedCredit: {
+      DEPTH_LIMIT: round(totals.depthLimited[node]),
+      BELOW_MIN_CONTRIBUTION: round(totals.belowMinimum[node]),
+      GROUP_YEAR_CAP: round(totals.groupYearCapped[node]),
+      DUPLICATE_WORK: round(totals.duplicateWork[node]),
+    },
+  };
+}
+
 /** Rounded credit for every dataset in `rows.datasets` (versions share their concept's numbers). */
 export function computeCreditFromRows(
   rows: CreditRows,
@@ -1210,26 +1236,8 @@ export function computeCreditFromRows(
 ): Map<string, DatasetCreditSummary> {
   const built = buildCreditGraphFromRows(rows, policy, resolve);
   const totals = computeTransitiveCredit(built.graph, built.levelOf, policy);
-  const round = (x: number): number => roundMetric(x, policy.outputDecimals);
   const result = new Map<string, DatasetCreditSummary>();
-  for (const d of rows.datasets) {
-    const node = built.datasetNode.get(d.id) as number;
-    result.set(d.id, {
-      datasetId: d.id,
-      conceptId: built.ids[node],
-      transitiveCredit: round(totals.total[node]),
-      independentCredit: round(totals.independent[node]),
-      retainedCredit: round(totals.total[node] * built.graph.selfShare[node]),
-      selfShare: round(built.graph.selfShare[node]),
-      clamped: built.graph.clamped[node] === 1,
-      excludedCredit: {
-        DEPTH_LIMIT: round(totals.depthLimited[node]),
-        BELOW_MIN_CONTRIBUTION: round(totals.belowMinimum[node]),
-        GROUP_YEAR_CAP: round(totals.groupYearCapped[node]),
-        DUPLICATE_WORK: round(totals.duplicateWork[node]),
-      },
-    });
-  }
+  for (const d of rows.datasets) result.set(d.id, summarizeCredit(built, totals, d.id, policy));
   return result;
 }
 
