@@ -1,7 +1,7 @@
 /** Identifier checks for people and organizations. Pure. */
 
 const ORCID_BARE = /^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$/i;
-const ORCID_URL = /^https?:\/\/(?:www\.)?orcid\.org\/(.+)$/i;
+const ORCID_URL = /^(?:https?:\/\/)?(?:www\.)?orcid\.org\/([^/]+)\/?$/i;
 
 /** ISO 7064 MOD 11-2, as ORCID specifies for its last character. */
 export function orcidCheckDigit(first15: string): string {

@@ -1,5 +1,6 @@
 import Cite from 'citation-js';
-import { normalizeDoi, normalizeOrcid } from '../publications/publications.rules.js';
+import { normalizeOrcid } from '../agents/agents.rules.js';
+import { normalizeDoi } from '../publications/publications.rules.js';
 
 /** A dataset creator: a person (family/given) or an organisation or unsplit name (name only). */
 export interface DatasetCreatorName {

@@ -97,16 +97,13 @@ export function spdxLicenseUrl(id: string): string | null {
   return SPDX_LICENSES.has(id) ? `https://spdx.org/licenses/${id}.html` : null;
 }
 
-/** Open for reuse with at most attribution required (the definition funders and journals apply). */
-export function isOpenLicense(id: string): boolean {
-  return [
-    'CC0-1.0',
-    'CC-BY-4.0',
-    'CC-BY-3.0',
-    'CC-PDDC',
-    'PDDL-1.0',
-    'ODC-By-1.0',
-    'CC-BY-SA-4.0',
-    'ODbL-1.0',
-  ].includes(id);
+const OPEN_LICENSES = new Set(['cc0-1.0', 'pddl-1.0', 'odc-by-1.0', 'odbl-1.0']);
+
+/**
+ * Open by credit-and-compliance.md §7: CC0-1.0, CC-BY-*, CC-BY-SA-* (ported versions too), PDDL-1.0,
+ * ODC-By-1.0, ODbL-1.0. NC and ND variants are not open.
+ */
+export function isOpenLicense(spdx: string): boolean {
+  const id = spdx.trim().toLowerCase();
+  return OPEN_LICENSES.has(id) || /^cc-by(?:-sa)?-\d\.\d(?:-[a-z]{2,3}|-igo)?$/.test(id);
 }

@@ -15,7 +15,7 @@ import type {
   DataCiteFailure,
   HeaderLookup,
 } from './datacite.rules.js';
-import { normalizeDoi } from './doi-suffix.rules.js';
+import { normalizeDoi } from '../publications/publications.rules.js';
 import type { RateLimiter } from './token-bucket.js';
 
 export interface DataCiteClientOptions {

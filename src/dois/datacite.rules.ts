@@ -1,6 +1,8 @@
+import { normalizeOrcid as checkedOrcid, normalizeRor as checkedRor } from '../agents/agents.rules.js';
 // Pure DataCite decisions: REST attributes from a dataset, local pre-publish validation, the DOI state machine,
 // post-condition checks, failure classification and backoff. Section numbers refer to reference/datacite.md.
-import { computeCrockfordMod97Check, isDoiSyntax, normalizeDoi } from './doi-suffix.rules.js';
+import { normalizeDoi } from '../publications/publications.rules.js';
+import { isDoiSyntax } from './doi-suffix.rules.js';
 import { getDataCiteVocabularies } from './datacite-vocabularies.rules.js';
 import type {
   DataCiteSchemaVersion,
@@ -195,15 +197,9 @@ export function normalizeOrcid(value: string): string | null {
   return match?.[1] ? `${ORCID_URL_PREFIX}${match[1].toUpperCase()}` : null;
 }
 
-/** ISO 7064 MOD 11-2 check character of an ORCID iD (ORCID's published checksum algorithm). */
+/** Well-formed (the hyphenated form DataCite expects) and with a valid ISO 7064 MOD 11-2 check character. */
 export function isValidOrcid(value: string): boolean {
-  const url = normalizeOrcid(value);
-  if (!url) return false;
-  const digits = url.slice(ORCID_URL_PREFIX.length).replace(/-/g, '');
-  let total = 0;
-  for (const ch of digits.slice(0, 15)) total = (total + Number(ch)) * 2;
-  const result = (12 - (total % 11)) % 11;
-  return digits.charAt(15) === (result === 10 ? 'X' : String(result));
+  return normalizeOrcid(value) !== null && checkedOrcid(value) !== null;
 }
 
 /** `05dxps055`, `ror.org/05dxps055` or `https://ror.org/05dxps055` -> `https://ror.org/05dxps055`, or null. */
@@ -215,9 +211,7 @@ export function normalizeRor(value: string): string | null {
 /** ROR ids end in two ISO 7064 MOD 97-10 check digits over the first 7 base-32 symbols. */
 export function isValidRor(value: string): boolean {
   const url = normalizeRor(value);
-  if (!url) return false;
-  const id = url.slice(ROR_URL_PREFIX.length);
-  return computeCrockfordMod97Check(id.slice(0, 7)) === id.slice(7);
+  return url !== null && checkedRor(url) !== null;
 }
 
 /** Crossref Funder IDs are DOIs under 10.13039; DataCite examples use the `https://doi.org/` form. */

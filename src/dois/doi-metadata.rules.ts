@@ -16,7 +16,7 @@ import type {
   DataCiteRelatedInput,
   DoiTargetState,
 } from './datacite.rules.js';
-import { normalizeDoi } from './doi-suffix.rules.js';
+import { normalizeDoi } from '../publications/publications.rules.js';
 import { escapeHtml } from '../core/http/html.js';
 
 // ───────────────────────────── input facts (plain data; entities fit structurally) ─────────────────────────────

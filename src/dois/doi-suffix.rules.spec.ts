@@ -4,7 +4,6 @@ import {
   generateDoiSuffix,
   isDoiSyntax,
   isValidDoiSuffix,
-  normalizeDoi,
 } from './doi-suffix.rules.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -128,27 +127,5 @@ describe('isDoiSyntax', () => {
     ['doi:10.1234/abc', false],
   ])('%j -> %s', (value, expected) => {
     expect(isDoiSyntax(value)).toBe(expected);
-  });
-});
-
-describe('normalizeDoi', () => {
-  it.each([
-    ['10.80123/04HM-ASW9-09', '10.80123/04hm-asw9-09'],
-    ['  10.80123/abc  ', '10.80123/abc'],
-    ['doi:10.80123/ABC', '10.80123/abc'],
-    ['DOI:10.80123/abc', '10.80123/abc'],
-    ['info:doi/10.80123/abc', '10.80123/abc'],
-    ['https://doi.org/10.80123/ABC', '10.80123/abc'],
-    ['HTTPS://DOI.ORG/10.80123/abc', '10.80123/abc'],
-    ['http://doi.org/10.80123/abc', '10.80123/abc'],
-    ['http://dx.doi.org/10.80123/abc', '10.80123/abc'],
-    ['https://dx.doi.org/10.1000/a%2Fb', '10.1000/a/b'],
-    ['https://doi.org/10.1000/100%', null],
-    ['https://example.org/10.80123/abc', null],
-    ['10.80123', null],
-    ['not a doi', null],
-    ['', null],
-  ])('%j -> %j', (input, expected) => {
-    expect(normalizeDoi(input)).toBe(expected);
   });
 });

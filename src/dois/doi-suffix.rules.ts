@@ -16,16 +16,6 @@ const SUFFIX_PATTERN = /^([0-9a-hjkmnp-tv-z]{4})-([0-9a-hjkmnp-tv-z]{4})-(\d{2})
 const PREFIX_PATTERN = /^10\.\d{4,9}$/;
 const DOI_PATTERN = /^10\.\d{4,9}\/\S+$/;
 
-// Resolver and scheme forms accepted by normalizeDoi, matched case-insensitively; order matters (longest first).
-const DOI_INPUT_PREFIXES = [
-  'https://dx.doi.org/',
-  'http://dx.doi.org/',
-  'https://doi.org/',
-  'http://doi.org/',
-  'info:doi/',
-  'doi:',
-];
-
 function symbolValue(symbol: string): number {
   return CROCKFORD_ALPHABET.indexOf(symbol.toLowerCase());
 }
@@ -85,26 +75,4 @@ export function formatDoi(prefix: string, suffix: string): string {
 /** `^10\.\d{4,9}/\S+$` (the Crossref/DataCite prefix shape plus any non-blank suffix). */
 export function isDoiSyntax(value: string): boolean {
   return DOI_PATTERN.test(value);
-}
-
-/**
- * Accepts `10.x/y`, `doi:10.x/y`, `info:doi/10.x/y`, `https://doi.org/10.x/y` and `http(s)://dx.doi.org/10.x/y`
- * (percent-encoding in resolver URLs is decoded); returns the lower-cased `10.x/y`, or null when it is not a DOI.
- */
-export function normalizeDoi(input: string): string | null {
-  let value = input.trim();
-  const lower = value.toLowerCase();
-  const scheme = DOI_INPUT_PREFIXES.find((p) => lower.startsWith(p));
-  if (scheme) {
-    value = value.slice(scheme.length);
-    if (scheme.startsWith('http')) {
-      try {
-        value = decodeURIComponent(value);
-      } catch {
-        return null;
-      }
-    }
-  }
-  value = value.toLowerCase();
-  return isDoiSyntax(value) ? value : null;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { normalizeDoi, normalizeOrcid, parsePublicationMetadata, warmCitationJs } from './publications.rules.js';
+import { normalizeOrcid } from '../agents/agents.rules.js';
+import { normalizeDoi, parsePublicationMetadata, warmCitationJs } from './publications.rules.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../test/fixtures/citations/${name}`, import.meta.url), 'utf8');
@@ -188,5 +189,28 @@ describe('parsePublicationMetadata', () => {
   it('takes the DOI from a doi.org URL when no DOI field is given', () => {
     const result = parsePublicationMetadata({ csl: { title: 'T', URL: 'https://doi.org/10.1234/ABC' } });
     expect(result).toMatchObject({ ok: true, item: { doi: '10.1234/abc', type: 'article' } });
+  });
+});
+
+// Every form a DOI arrives in across the service (DataCite records, resolver URLs, citations).
+describe('normalizeDoi: resolver and scheme forms', () => {
+  it.each([
+    ['10.80123/04HM-ASW9-09', '10.80123/04hm-asw9-09'],
+    ['  10.80123/abc  ', '10.80123/abc'],
+    ['doi:10.80123/ABC', '10.80123/abc'],
+    ['DOI:10.80123/abc', '10.80123/abc'],
+    ['info:doi/10.80123/abc', '10.80123/abc'],
+    ['https://doi.org/10.80123/ABC', '10.80123/abc'],
+    ['HTTPS://DOI.ORG/10.80123/abc', '10.80123/abc'],
+    ['http://doi.org/10.80123/abc', '10.80123/abc'],
+    ['http://dx.doi.org/10.80123/abc', '10.80123/abc'],
+    ['https://dx.doi.org/10.1000/a%2Fb', '10.1000/a/b'],
+    ['https://doi.org/10.1000/100%', null],
+    ['https://example.org/10.80123/abc', null],
+    ['10.80123', null],
+    ['not a doi', null],
+    ['', null],
+  ])('%j -> %j', (input, expected) => {
+    expect(normalizeDoi(input)).toBe(expected);
   });
 });

@@ -1,3 +1,4 @@
+import { normalizeOrcid } from '../agents/agents.rules.js';
 import Cite from 'citation-js';
 
 /** A CSL-JSON item as stored: plain JSON, no citation-js internals. */
@@ -54,28 +55,10 @@ export function normalizeDoi(input: string): string | null {
       return null;
     }
   } else {
-    value = value.replace(/^doi:\s*/i, '');
+    value = value.replace(/^(?:doi:\s*|info:doi\/)/i, '');
   }
   value = value.toLowerCase();
   return DOI_PATTERN.test(value) ? value : null;
-}
-
-const ORCID_PATTERN = /^(?:(?:https?:\/\/)?(?:www\.)?orcid\.org\/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])\/?$/i;
-
-/**
- * `https://orcid.org/XXXX-XXXX-XXXX-XXXX` from a bare or URL ORCID iD; null when malformed or when the
- * ISO 7064 MOD 11-2 check character is wrong.
- */
-export function normalizeOrcid(input: string): string | null {
-  const match = ORCID_PATTERN.exec(input.trim());
-  if (!match) return null;
-  const digits = (match[1] + match[2] + match[3] + match[4]).toUpperCase();
-  let total = 0;
-  for (const char of digits.slice(0, 15)) total = (total + Number(char)) * 2;
-  const result = (12 - (total % 11)) % 11;
-  const check = result === 10 ? 'X' : String(result);
-  if (check !== digits[15]) return null;
-  return `https://orcid.org/${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8, 12)}-${digits.slice(12)}`;
 }
 
 /**

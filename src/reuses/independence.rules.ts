@@ -1,4 +1,4 @@
-import { normalizeOrcid } from '../publications/publications.rules.js';
+import { normalizeOrcid } from '../agents/agents.rules.js';
 
 /** A person on either side: a dataset creator (agent) or a publication author (parsed or linked agent). */
 export interface Person {

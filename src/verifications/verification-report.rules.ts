@@ -1,7 +1,8 @@
 import { createHash, createPublicKey, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { canonicalizeJson } from '../ledger/ledger.rules.js';
-import { isOpenLicense, verdictOf } from './verifications.rules.js';
+import { isOpenLicense } from '../datasets/datasets.rules.js';
+import { verdictOf } from './verifications.rules.js';
 import type {
   DoiState,
   ExtractedIdentifier,

@@ -1,3 +1,4 @@
+import { isOpenLicense } from '../datasets/datasets.rules.js';
 import type { IdentifierAssessmentInput, StatementCategory, VerificationPolicy } from './verifications.rules.js';
 import {
   FINDING_CODES,
@@ -6,7 +7,6 @@ import {
   assessStatement,
   classifyStatement,
   extractIdentifiers,
-  isOpenLicense,
   parseIdentifier,
   verdictOf,
 } from './verifications.rules.js';

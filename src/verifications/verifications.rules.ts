@@ -1,3 +1,4 @@
+import { isOpenLicense } from '../datasets/datasets.rules.js';
 import { normalizeDoi } from '../publications/publications.rules.js';
 
 export type IdentifierType = 'doi' | 'idr' | 'bioimage-archive' | 'empiar' | 'bbbc' | 'url';
@@ -497,17 +498,6 @@ export function verdictOf(findings: readonly Pick<Finding, 'severity'>[]): Sever
     (worst, { severity }) => (SEVERITY_RANK[severity] > SEVERITY_RANK[worst] ? severity : worst),
     'pass',
   );
-}
-
-const OPEN_LICENSES = new Set(['cc0-1.0', 'pddl-1.0', 'odc-by-1.0', 'odbl-1.0']);
-
-/**
- * Open by credit-and-compliance.md §7: CC0-1.0, CC-BY-*, CC-BY-SA-* (ported versions too), PDDL-1.0,
- * ODC-By-1.0, ODbL-1.0. NC and ND variants are not open.
- */
-export function isOpenLicense(spdx: string): boolean {
-  const id = spdx.trim().toLowerCase();
-  return OPEN_LICENSES.has(id) || /^cc-by(?:-sa)?-\d\.\d(?:-[a-z]{2,3}|-igo)?$/.test(id);
 }
 
 function finding(profile: VerificationProfile, code: FindingCode, message: string): Finding {
