@@ -7,9 +7,11 @@ import {
   canonicalizeEntry,
   canonicalizeJson,
   EMPTY_ROOT,
+  HASH_SIZE,
   hashChildren,
   hashLeaf,
   nodeKeyId,
+  trailingOnes,
   verifyConsistency,
 } from './ledger.rules.js';
 import type { NodeKey } from './ledger.rules.js';
@@ -93,39 +95,60 @@ export async function auditLedger(dataSource: DataSource, verifiers: readonly No
   }
   if (expected !== size) return fail(size, 0, expected, `ledger_head says ${size} entries but ${expected} are stored`);
 
-  // 3. Every perfect node, level by level, against ledger_nodes.
+  // 3. Every perfect node, rebuilt level by level from the leaves, against the subtree_hashes stored on the entry
+  // that completed it: row seq holds levels 1..trailingOnes(seq), nothing more or less. Of several bad nodes the one
+  // whose leaves start first is named.
   const levels: Buffer[][] = [leaves];
-  // Level 0 is the entries' leaf hashes, checked above; ledger_nodes holds the levels above, and nothing at level 0.
-  const strayLeaves: Array<{ idx: string }> = await dataSource.query(
-    'SELECT idx FROM ledger_nodes WHERE level = 0 LIMIT 1',
-  );
-  if (strayLeaves.length > 0) return fail(size, 0, BigInt(strayLeaves[0].idx), 'ledger_nodes holds a level-0 node');
-  for (let level = 0; levels[level].length > 0; level++) {
-    const computed = levels[level];
-    let idx = level === 0 ? computed.length : 0;
-    for (; level > 0;) {
-      const rows: Array<{ idx: string; hash: Buffer }> = await dataSource.query(
-        'SELECT idx, hash FROM ledger_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
-        [level, idx, PAGE],
-      );
-      for (const row of rows) {
-        const i = Number(row.idx);
-        const firstLeaf = BigInt(i) << BigInt(level);
-        if (i !== idx) return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
-        if (i >= computed.length)
-          return fail(size, 0, firstLeaf, `ledger node ${level}/${i} covers leaves that do not exist`);
-        if (!computed[i].equals(row.hash))
-          return fail(size, 0, firstLeaf, `ledger node ${level}/${i} does not match the entries under it`);
-        idx++;
-      }
-      if (rows.length < PAGE) break;
-    }
-    if (idx !== computed.length)
-      return fail(size, 0, BigInt(idx) << BigInt(level), `ledger node ${level}/${idx} is missing`);
+  while (levels[levels.length - 1].length > 1) {
+    const below = levels[levels.length - 1];
     const parents: Buffer[] = [];
-    for (let i = 0; i + 1 < computed.length; i += 2) parents.push(hashChildren(computed[i], computed[i + 1]));
+    for (let i = 0; i + 1 < below.length; i += 2) parents.push(hashChildren(below[i], below[i + 1]));
     levels.push(parents);
   }
+  const bad: { seq: bigint | null; problem: string } = { seq: null, problem: '' };
+  const report = (seq: bigint, problem: string): void => {
+    if (bad.seq === null || seq < bad.seq) Object.assign(bad, { seq, problem });
+  };
+  for (let next = 0n; next < size;) {
+    const rows: Array<{ seq: string; subtree_hashes: Buffer | null }> = await dataSource.query(
+      'SELECT seq, subtree_hashes FROM ledger_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq LIMIT $3',
+      [next.toString(), size.toString(), PAGE],
+    );
+    for (const row of rows) {
+      const seq = BigInt(row.seq);
+      const expectedCount = trailingOnes(seq);
+      const stored = row.subtree_hashes;
+      const storedCount = stored === null ? 0 : Math.floor(stored.length / HASH_SIZE);
+      if (stored !== null && (expectedCount === 0 || stored.length % HASH_SIZE !== 0)) {
+        const expected = expectedCount === 0 ? 'NULL' : `${expectedCount} hashes`;
+        report(seq, `seq ${seq}: subtree_hashes holds ${stored.length} bytes, expected ${expected}`);
+      } else if (storedCount > expectedCount) {
+        report(seq, `seq ${seq}: subtree_hashes holds ${storedCount} hashes, expected ${expectedCount}`);
+      } else if (storedCount < expectedCount) {
+        // The first level it lacks is a missing node, named by the first leaf under it.
+        const level = BigInt(storedCount + 1);
+        const idx = seq >> level;
+        report(
+          idx << level,
+          `seq ${seq}: subtree_hashes holds ${storedCount} hashes, expected ${expectedCount} (ledger node ${level}/${idx} is missing)`,
+        );
+      }
+      if (stored === null) continue;
+      for (let level = 1; level <= Math.min(storedCount, expectedCount); level++) {
+        const idx = seq >> BigInt(level);
+        const offset = (level - 1) * HASH_SIZE;
+        if (!levels[level][Number(idx)].equals(stored.subarray(offset, offset + HASH_SIZE))) {
+          report(
+            idx << BigInt(level),
+            `ledger node ${level}/${idx} (on seq ${seq}) does not match the entries under it`,
+          );
+        }
+      }
+    }
+    if (rows.length < PAGE) break;
+    next = BigInt(rows[rows.length - 1].seq) + 1n;
+  }
+  if (bad.seq !== null) return fail(size, 0, bad.seq, bad.problem);
   const lookup = (key: NodeKey): Buffer => {
     const hash = levels[key.level]?.[Number(key.idx)];
     if (!hash) throw new Error(`node ${nodeKeyId(key)} is not in the rebuilt tree`);

@@ -5,6 +5,7 @@ import {
   MAX_UINT64,
   appendLeaf,
   appendSiblingKeys,
+  appendToFrontier,
   buildConsistencyProof,
   buildInclusionProof,
   buildRangeHash,
@@ -13,6 +14,7 @@ import {
   canonicalizeJson,
   consistencyProofKeys,
   consistencyProofLength,
+  frontierOf,
   generateConsistencyProof,
   generateInclusionProof,
   hashChildren,
@@ -21,14 +23,17 @@ import {
   inclusionProofLength,
   merkleTreeHash,
   nodeKeyId,
+  nodeLocation,
   nodesCompletedByAppend,
+  packSubtreeHashes,
   parseIndex,
   perfectSubtreesForRange,
   rootKeys,
+  trailingOnes,
   verifyConsistency,
   verifyInclusion,
 } from './ledger.rules.js';
-import type { NodeKey, NodeLookup } from './ledger.rules.js';
+import type { Frontier, NodeKey, NodeLookup, StoredNode } from './ledger.rules.js';
 
 interface InclusionVector {
   description?: string;
@@ -80,17 +85,29 @@ const hex = (s: string): Buffer => {
 const toHex = (b: Buffer): string => b.toString('hex');
 const vectorLeafHashes = vectors.leafInputs.map((input) => hashLeaf(hex(input)));
 
-/** Simulates ledger_nodes: a Map filled by appendLeaf, exactly as the service fills the table. */
+/**
+ * Simulates ledger_entries as the service fills it (leaf_hash and subtree_hashes per row, via appendToFrontier) and
+ * reads nodes back through nodeLocation; `nodes` lists every node the rows hold, by key.
+ */
 function buildStorage(leafHashes: readonly Buffer[]): { nodes: Map<string, Buffer>; lookup: NodeLookup } {
-  const nodes = new Map<string, Buffer>();
+  const rows: Array<{ leafHash: Buffer; subtreeHashes: Buffer | null }> = [];
+  const frontier: Frontier = [];
+  leafHashes.forEach((leafHash, i) => {
+    rows.push({ leafHash, subtreeHashes: appendToFrontier(frontier, BigInt(i), leafHash) });
+  });
   const get = (key: NodeKey): Buffer => {
-    const hash = nodes.get(nodeKeyId(key));
-    if (hash === undefined) throw new Error(`node ${nodeKeyId(key)} not stored`);
+    const { seq, offset } = nodeLocation(key);
+    const row = rows[Number(seq)];
+    const hash =
+      row === undefined ? undefined : offset === null ? row.leafHash : row.subtreeHashes?.subarray(offset, offset + 32);
+    if (hash === undefined || hash.length !== 32) throw new Error(`node ${nodeKeyId(key)} not stored`);
     return hash;
   };
-  leafHashes.forEach((leafHash, i) => {
-    for (const node of appendLeaf(BigInt(i), leafHash, (level, idx) => get({ level, idx }))) {
-      nodes.set(nodeKeyId(node), node.hash);
+  const nodes = new Map<string, Buffer>();
+  rows.forEach((row, seq) => {
+    nodes.set(`0/${seq}`, row.leafHash);
+    for (let level = 1; row.subtreeHashes !== null && level * 32 <= row.subtreeHashes.length; level++) {
+      nodes.set(`${level}/${seq >> level}`, row.subtreeHashes.subarray((level - 1) * 32, level * 32));
     }
   });
   return { nodes, lookup: get };
@@ -524,6 +541,94 @@ describe('storage helpers', () => {
     expect(() => buildConsistencyProof(0n, 3n, lookup)).toThrow(RangeError);
     expect(() => buildConsistencyProof(4n, 3n, lookup)).toThrow(RangeError);
     expect(buildConsistencyProof(3n, 3n, lookup)).toEqual([]);
+  });
+});
+
+describe('subtree hashes on the completing entry', () => {
+  const MAX = 300;
+  const leafHashes = Array.from({ length: MAX }, (_, i) => hashLeaf(Buffer.from(`row ${i}`, 'utf8')));
+  /** appendLeaf's output for every seq < MAX, from a plain key → hash map (the reference model). */
+  const appended: StoredNode[][] = [];
+  const reference = new Map<string, Buffer>();
+  leafHashes.forEach((leafHash, i) => {
+    const nodes = appendLeaf(BigInt(i), leafHash, (level, idx) => reference.get(nodeKeyId({ level, idx }))!);
+    for (const node of nodes) reference.set(nodeKeyId(node), node.hash);
+    appended.push(nodes);
+  });
+
+  it.each([
+    [0n, 0],
+    [1n, 1],
+    [2n, 0],
+    [3n, 2],
+    [11n, 2],
+    [255n, 8],
+    [MAX_UINT64, 64],
+  ])('trailingOnes(%s) is %i', (seq, k) => {
+    expect(trailingOnes(seq)).toBe(k);
+    expect(nodesCompletedByAppend(seq)).toHaveLength(k);
+  });
+
+  it('inverts appendLeaf: every node appended with seq < 300 is located on that seq, at its level', () => {
+    for (let seq = 0; seq < MAX; seq++) {
+      appended[seq].forEach((node, position) => {
+        expect(node.level).toBe(position);
+        expect(nodeLocation(node)).toEqual({
+          seq: BigInt(seq),
+          offset: node.level === 0 ? null : (node.level - 1) * 32,
+        });
+      });
+    }
+  });
+
+  it('locates every node of levels 0..9 with seq < 300 where appendLeaf put it', () => {
+    let checked = 0;
+    for (let level = 0; level <= 9; level++) {
+      for (let idx = 0n; ; idx++) {
+        const { seq, offset } = nodeLocation({ level, idx });
+        if (seq >= BigInt(MAX)) break;
+        const nodes = appended[Number(seq)];
+        expect(nodes[level]).toMatchObject({ level, idx });
+        expect(offset).toBe(level === 0 ? null : (level - 1) * 32);
+        checked++;
+      }
+    }
+    expect(checked).toBe(reference.size);
+  });
+
+  it('packs the parents appendLeaf completes, levels 1..k, and appendToFrontier writes the same bytes', () => {
+    const frontier: Frontier = [];
+    for (let seq = 0; seq < MAX; seq++) {
+      const packed = packSubtreeHashes(appended[seq]);
+      const k = trailingOnes(BigInt(seq));
+      if (k === 0) expect(packed).toBeNull();
+      else expect(packed).toEqual(Buffer.concat(appended[seq].slice(1).map((n) => n.hash)));
+      expect(packed?.length ?? 0).toBe(32 * k);
+      expect(appendToFrontier(frontier, BigInt(seq), leafHashes[seq])).toEqual(packed);
+      // The frontier is the root decomposition of the size seq + 1 tree.
+      const size = BigInt(seq + 1);
+      const expected = frontierOf(size, (key) => reference.get(nodeKeyId(key))!);
+      expect(frontier).toEqual(expected);
+      expect(rootKeys(size).map((key) => key.level)).toEqual(
+        frontier.flatMap((hash, level) => (hash === undefined ? [] : [level])).reverse(),
+      );
+    }
+  });
+
+  it('locates the level-64 root on seq 2^64 − 1 and refuses nodes beyond it', () => {
+    expect(nodeLocation({ level: 64, idx: 0n })).toEqual({ seq: MAX_UINT64, offset: 63 * 32 });
+    expect(nodeLocation({ level: 1, idx: (1n << 63n) - 1n })).toEqual({ seq: MAX_UINT64, offset: 0 });
+    expect(() => nodeLocation({ level: 64, idx: 1n })).toThrow(RangeError);
+    expect(() => nodeLocation({ level: 65, idx: 0n })).toThrow(RangeError);
+    expect(() => nodeLocation({ level: -1, idx: 0n })).toThrow(RangeError);
+    expect(() => nodeLocation({ level: 1, idx: -1n })).toThrow(RangeError);
+  });
+
+  it('refuses to append to a frontier of another size or with a missing node', () => {
+    const frontier = frontierOf(3n, (key) => reference.get(nodeKeyId(key))!);
+    expect(() => appendToFrontier([...frontier], 2n, leafHashes[2])).toThrow(/not the tree of size 2/);
+    expect(() => appendToFrontier([undefined, frontier[1]], 3n, leafHashes[3])).toThrow(/0\/2/);
+    expect(() => appendToFrontier([...frontier], 3n, Buffer.alloc(31))).toThrow(/32 bytes/);
   });
 });
 

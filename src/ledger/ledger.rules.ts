@@ -99,8 +99,9 @@ export function canonicalizeEntry(entry: LedgerEntryFields): Buffer {
   assertWellFormedString(entry.createdAt, 'createdAt');
   if (entry.payload === undefined) throw new Error('Ledger entry payload must be JSON (use null for none)');
   assertPlainJson(entry.payload, 'payload', new Set(), true);
+  // Every member has been checked above (more strictly than canonicalizeJson would): serialise without a second walk.
   return Buffer.from(
-    canonicalizeJson({
+    canonicalizeChecked({
       seq: seq.toString(10),
       kind: entry.kind,
       payload: entry.payload,
@@ -114,6 +115,10 @@ export function canonicalizeEntry(entry: LedgerEntryFields): Buffer {
 /** RFC 8785 JSON Canonicalization Scheme of a plain JSON value (no integer-range policy, unlike entries). */
 export function canonicalizeJson(value: unknown): string {
   assertPlainJson(value, '$', new Set(), false);
+  return canonicalizeChecked(value);
+}
+
+function canonicalizeChecked(value: unknown): string {
   const text = canonicalize(value);
   if (text === undefined) throw new Error('Value has no JSON representation');
   return text;
@@ -247,6 +252,85 @@ export function appendLeaf(
     nodes.push({ level: sibling.level + 1, idx: sibling.idx >> 1n, hash });
   }
   return nodes;
+}
+
+/** Trailing one-bits of seq: appending leaf seq completes the parents at levels 1..trailingOnes(seq). */
+export function trailingOnes(seq: bigint): number {
+  assertIndex(seq, 'seq');
+  let count = 0;
+  for (let v = seq; (v & 1n) === 1n; v >>= 1n) count++;
+  return count;
+}
+
+/** Where a stored node lives: a row of ledger_entries and, above level 0, a slice of its subtree_hashes. */
+export interface NodeLocation {
+  /** The entry row holding the node. */
+  readonly seq: bigint;
+  /** null for a leaf (the row's leaf_hash); otherwise the byte offset of the hash inside the row's subtree_hashes. */
+  readonly offset: number | null;
+}
+
+/**
+ * Leaf (0, i) is the leaf_hash of entry i. Node (L ≥ 1, i) is completed by appending leaf (i + 1)·2^L − 1, the last
+ * leaf under it, and stored on that entry's row: bytes [(L − 1)·32, L·32) of subtree_hashes, which holds the hashes
+ * of levels 1..trailingOnes(seq) in order (the inverse of appendLeaf).
+ */
+export function nodeLocation(key: NodeKey): NodeLocation {
+  const { level, idx } = key;
+  if (!Number.isSafeInteger(level) || level < 0 || level > 64) throw new RangeError(`Invalid node level ${level}`);
+  assertIndex(idx, 'idx');
+  if (level === 0) return { seq: idx, offset: null };
+  const seq = ((idx + 1n) << BigInt(level)) - 1n;
+  if (seq > MAX_UINT64) throw new RangeError(`Node ${nodeKeyId(key)} lies beyond the largest tree`);
+  return { seq, offset: (level - 1) * HASH_SIZE };
+}
+
+/** The subtree_hashes value of the row appended as `nodes` (appendLeaf's result): levels 1..k, null when k = 0. */
+export function packSubtreeHashes(nodes: readonly StoredNode[]): Buffer | null {
+  if (nodes.length <= 1) return null;
+  return Buffer.concat(
+    nodes.slice(1).map((node) => node.hash),
+    (nodes.length - 1) * HASH_SIZE,
+  );
+}
+
+/**
+ * The right edge of a tree of size n, all an append needs: frontier[L] is the root of the tree's perfect subtree at
+ * level L when bit L of n is set (one of rootKeys(n)), and undefined otherwise.
+ */
+export type Frontier = Array<Buffer | undefined>;
+
+export function frontierOf(n: bigint, lookup: NodeLookup): Frontier {
+  const frontier: Frontier = [];
+  for (const key of rootKeys(n)) frontier[key.level] = fetchNode(key, lookup);
+  return frontier;
+}
+
+/**
+ * Appends leaf `seq` to the frontier of the size-seq tree, in place, and returns the row's subtree_hashes: the
+ * parents appendLeaf completes (levels 1..trailingOnes(seq)) concatenated, or null when there are none.
+ */
+export function appendToFrontier(frontier: Frontier, seq: bigint, leafHash: Buffer): Buffer | null {
+  if (!isHash(leafHash)) throw new Error('Leaf hash must be 32 bytes');
+  const k = trailingOnes(seq);
+  if (frontier[k] !== undefined)
+    throw new Error(`The frontier holds a level-${k} node: it is not the tree of size ${seq}`);
+  let hash = leafHash;
+  let packed: Buffer | null = null;
+  if (k > 0) {
+    packed = Buffer.allocUnsafe(k * HASH_SIZE);
+    for (let level = 0; level < k; level++) {
+      const left = frontier[level];
+      if (!isHash(left)) {
+        throw new Error(`Missing or malformed ledger node ${level}/${(seq >> BigInt(level)) - 1n}`);
+      }
+      hash = hashChildren(left, hash);
+      hash.copy(packed, level * HASH_SIZE);
+      frontier[level] = undefined;
+    }
+  }
+  frontier[k] = hash;
+  return packed;
 }
 
 /**

@@ -3,19 +3,22 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { Receipt } from '../core/database/receipt.js';
 import {
-  appendLeaf,
+  appendToFrontier,
   buildConsistencyProof,
   buildInclusionProof,
   buildRoot,
   canonicalizeEntry,
   consistencyProofKeys,
   EMPTY_ROOT,
+  frontierOf,
+  HASH_SIZE,
   hashLeaf,
   inclusionProofKeys,
   nodeKeyId,
+  nodeLocation,
   rootKeys,
 } from './ledger.rules.js';
-import type { NodeKey, StoredNode } from './ledger.rules.js';
+import type { NodeKey } from './ledger.rules.js';
 import { InvalidTreeRangeError, InvalidTreeSizeError, LedgerEntryNotFoundError } from './ledger.errors.js';
 
 export interface AppendRequest {
@@ -48,80 +51,48 @@ export class LedgerService {
     return receipt;
   }
 
-  /** Appends several entries under one lock with multi-row inserts (imports and batches). */
+  /**
+   * Appends several entries under one lock with one multi-row insert (imports and batches). Each row carries the
+   * perfect subtrees its leaf completes (subtree_hashes), so the tree costs no rows or statements of its own.
+   */
   async appendMany(manager: EntityManager, requests: readonly AppendRequest[], now = new Date()): Promise<Receipt[]> {
     if (requests.length === 0) return [];
     if (!manager.queryRunner?.isTransactionActive) throw new Error('ledger.append must run inside a transaction');
     const head: Array<{ size: string }> = await manager.query('SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE');
     if (head.length === 0) throw new Error('ledger_head is missing: run the migrations');
     const start = BigInt(head[0].size);
-    const known = await this.loadNodes(manager, rootKeys(start));
+    const frontier = frontierOf(start, lookupIn(await this.loadNodes(manager, rootKeys(start))));
     const createdAt = now.toISOString();
-    const entries: Array<{
-      seq: bigint;
-      kind: string;
-      actor: string | null;
-      canonical: Buffer;
-      payload: string;
-      leafHash: Buffer;
-    }> = [];
-    const nodes: StoredNode[] = [];
-    requests.forEach((request, i) => {
-      const seq = start + BigInt(i);
+    const count = requests.length;
+    const seqs = new Array<string>(count);
+    const kinds = new Array<string>(count);
+    const actors = new Array<string | null>(count);
+    const canonicals = new Array<Buffer>(count);
+    const leafHashes = new Array<Buffer>(count);
+    const subtreeHashes = new Array<Buffer | null>(count);
+    let seq = start;
+    for (let i = 0; i < count; i++, seq++) {
+      const request = requests[i];
       // Payloads arrive as DTO instances and Dates; the ledger stores their JSON form, which is what gets hashed.
       const payload: unknown = JSON.parse(JSON.stringify(request.payload));
-      const canonical = canonicalizeEntry({
-        seq,
-        kind: request.kind,
-        payload,
-        actor: request.actor,
-        createdAt,
-      });
+      const canonical = canonicalizeEntry({ seq, kind: request.kind, payload, actor: request.actor, createdAt });
       const leafHash = hashLeaf(canonical);
-      const added = appendLeaf(seq, leafHash, (level, idx) => {
-        const hash = known.get(nodeKeyId({ level, idx }));
-        if (!hash) throw new Error(`ledger node ${level}/${idx} is missing`);
-        return hash;
-      });
-      for (const node of added) known.set(nodeKeyId(node), node.hash);
-      nodes.push(...added);
-      entries.push({
-        seq,
-        kind: request.kind,
-        actor: request.actor,
-        canonical,
-        payload: canonical.toString('utf8'),
-        leafHash,
-      });
-    });
-    await manager.query(
-      `INSERT INTO ledger_entries (seq, kind, actor, created_at, canonical, payload, leaf_hash)
-       SELECT e.seq, e.kind, e.actor, $1::timestamptz, e.canonical, (convert_from(e.canonical, 'UTF8')::jsonb) -> 'payload', e.leaf_hash
-       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[]) AS e(seq, kind, actor, canonical, leaf_hash)`,
-      [
-        createdAt,
-        entries.map((e) => e.seq.toString()),
-        entries.map((e) => e.kind),
-        entries.map((e) => e.actor),
-        entries.map((e) => e.canonical),
-        entries.map((e) => e.leafHash),
-      ],
-    );
-    // Level-0 nodes are not stored twice: ledger_entries.leaf_hash is the leaf (loadNodes reads it from there).
-    const parents = nodes.filter((n) => n.level > 0);
-    if (parents.length > 0) {
-      await manager.query(
-        `INSERT INTO ledger_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-        [parents.map((n) => n.level), parents.map((n) => n.idx.toString()), parents.map((n) => n.hash)],
-      );
+      subtreeHashes[i] = appendToFrontier(frontier, seq, leafHash);
+      seqs[i] = seq.toString();
+      kinds[i] = request.kind;
+      actors[i] = request.actor;
+      canonicals[i] = canonical;
+      leafHashes[i] = leafHash;
     }
-    const size = start + BigInt(requests.length);
-    await manager.query('UPDATE ledger_head SET size = $1 WHERE id = 1', [size.toString()]);
-    return entries.map((e) => ({
-      seq: e.seq.toString(),
-      leafHash: e.leafHash.toString('hex'),
-      treeSize: size.toString(),
-    }));
+    await manager.query(
+      `INSERT INTO ledger_entries (seq, kind, actor, created_at, canonical, payload, leaf_hash, subtree_hashes)
+       SELECT e.seq, e.kind, e.actor, $1::timestamptz, e.canonical, (convert_from(e.canonical, 'UTF8')::jsonb) -> 'payload', e.leaf_hash, e.subtree_hashes
+       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[]) AS e(seq, kind, actor, canonical, leaf_hash, subtree_hashes)`,
+      [createdAt, seqs, kinds, actors, canonicals, leafHashes, subtreeHashes],
+    );
+    const size = (start + BigInt(count)).toString();
+    await manager.query('UPDATE ledger_head SET size = $1 WHERE id = 1', [size]);
+    return seqs.map((s, i) => ({ seq: s, leafHash: leafHashes[i].toString('hex'), treeSize: size }));
   }
 
   /** The receipt of an entry written earlier (idempotent re-submissions answer with the original entry). */
@@ -206,20 +177,28 @@ export class LedgerService {
     });
   }
 
-  /** One query for any set of stored perfect nodes: proofs cost O(log n) reads. */
+  /**
+   * One query for any set of stored perfect nodes: proofs cost O(log n) reads. A leaf is its entry's leaf_hash; a
+   * node above is a slice of subtree_hashes on the entry that completed it (nodeLocation).
+   */
   async loadNodes(manager: EntityManager, keys: readonly NodeKey[]): Promise<Map<string, Buffer>> {
     const map = new Map<string, Buffer>();
     if (keys.length === 0) return map;
-    // Leaves (level 0) are the entries' own leaf hashes; ledger_nodes holds the perfect subtrees above them.
-    const rows: Array<{ level: number; idx: string; hash: Buffer }> = await manager.query(
-      `SELECT n.level, n.idx, n.hash FROM ledger_nodes n
-       JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx
-       UNION ALL
-       SELECT 0::smallint, e.seq, e.leaf_hash FROM ledger_entries e
-       JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON k.level = 0 AND e.seq = k.idx`,
-      [keys.map((k) => k.level), keys.map((k) => k.idx.toString())],
+    const located = keys.map((key) => ({ key, at: nodeLocation(key) }));
+    const seqs = [...new Set(located.map(({ at }) => at.seq.toString()))];
+    const rows: Array<{ seq: string; leaf_hash: Buffer; subtree_hashes: Buffer | null }> = await manager.query(
+      'SELECT seq, leaf_hash, subtree_hashes FROM ledger_entries WHERE seq = ANY($1::bigint[])',
+      [seqs],
     );
-    for (const row of rows) map.set(nodeKeyId({ level: row.level, idx: BigInt(row.idx) }), row.hash);
+    const bySeq = new Map(rows.map((row) => [row.seq, row]));
+    for (const { key, at } of located) {
+      const row = bySeq.get(at.seq.toString());
+      if (!row) continue;
+      if (at.offset === null) map.set(nodeKeyId(key), row.leaf_hash);
+      else if (row.subtree_hashes && row.subtree_hashes.length >= at.offset + HASH_SIZE) {
+        map.set(nodeKeyId(key), row.subtree_hashes.subarray(at.offset, at.offset + HASH_SIZE));
+      }
+    }
     return map;
   }
 }

@@ -83,10 +83,64 @@ describe('ledger (integration, real PostgreSQL)', () => {
   it.each([
     ['UPDATE ledger_entries SET kind = $1 WHERE seq = 0', ['tampered']],
     ['DELETE FROM ledger_entries WHERE seq = 0', []],
-    ['UPDATE ledger_nodes SET hash = $1 WHERE level = 1 AND idx = 0', [Buffer.alloc(32)]],
+    ['UPDATE ledger_entries SET subtree_hashes = $1 WHERE seq = 1', [Buffer.alloc(32)]],
     ['TRUNCATE ledger_entries', []],
   ])('the database refuses %s', async (sql, params) => {
     await expect(dataSource.query(sql, params)).rejects.toThrow(/append-only/);
+  });
+
+  it('ledger audit names a row whose subtree_hashes hold more or fewer hashes than its leaf completed', async () => {
+    const client = await connect(t.db.url);
+    const tamper = async (seq: number, value: Buffer | null) => {
+      await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
+      try {
+        await client.query('UPDATE ledger_entries SET subtree_hashes = $1 WHERE seq = $2', [value, seq]);
+      } finally {
+        await client.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
+      }
+    };
+    try {
+      // seq 23 (binary 10111) completes 1/11, 2/5 and 3/2: three hashes.
+      const { rows } = await client.query<{ subtree_hashes: Buffer }>(
+        'SELECT subtree_hashes FROM ledger_entries WHERE seq = 23',
+      );
+      const original = rows[0].subtree_hashes;
+      expect(original).toHaveLength(96);
+
+      // One short: node 3/2 (leaves 16..23) is missing.
+      await tamper(23, original.subarray(0, 64));
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({
+        ok: false,
+        firstBadSeq: 16n,
+        problem: expect.stringMatching(/seq 23: .*2 hashes, expected 3.*3\/2 is missing/) as unknown,
+      });
+      // One too many (the right hashes, then one more).
+      await tamper(23, Buffer.concat([original, Buffer.alloc(32, 1)]));
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({
+        ok: false,
+        firstBadSeq: 23n,
+        problem: expect.stringContaining('seq 23: subtree_hashes holds 4 hashes, expected 3') as unknown,
+      });
+      // None at all.
+      await tamper(23, null);
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: false, firstBadSeq: 22n });
+      await tamper(23, original);
+
+      // An even seq completes nothing: its column must be NULL.
+      await tamper(24, Buffer.alloc(32));
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({
+        ok: false,
+        firstBadSeq: 24n,
+        problem: expect.stringContaining('seq 24: subtree_hashes holds 32 bytes, expected NULL') as unknown,
+      });
+      await tamper(24, null);
+
+      // The database itself refuses a length that is not a whole number of hashes.
+      await expect(tamper(23, original.subarray(0, 40))).rejects.toThrow(/ledger_entries_subtree_hashes_size/);
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: true });
+    } finally {
+      await client.end();
+    }
   });
 
   it('ledger audit passes on the live log, and names the exact seq of a forced change', async () => {
@@ -97,13 +151,39 @@ describe('ledger (integration, real PostgreSQL)', () => {
 
     const client = await connect(t.db.url);
     try {
-      // A stored subtree hash that disagrees with its leaves is named by the first leaf under it (level 1, idx 5: 10).
-      await client.query('ALTER TABLE ledger_nodes DISABLE TRIGGER ledger_nodes_append_only');
-      const original = await client.query<{ hash: Buffer }>('SELECT hash FROM ledger_nodes WHERE level = 1 AND idx = 5');
-      await client.query('UPDATE ledger_nodes SET hash = $1 WHERE level = 1 AND idx = 5', [Buffer.alloc(32, 7)]);
-      expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: false, firstBadSeq: 10n });
-      await client.query('UPDATE ledger_nodes SET hash = $1 WHERE level = 1 AND idx = 5', [original.rows[0].hash]);
-      await client.query('ALTER TABLE ledger_nodes ENABLE TRIGGER ledger_nodes_append_only');
+      // A stored subtree hash that disagrees with its leaves is named by the first leaf under it. Node 2/2 (leaves
+      // 8..11) is the second hash on seq 11, the leaf that completed it; node 1/5 (leaves 10, 11) the first.
+      const tamper = async (seq: number, value: Buffer | null) => {
+        await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
+        try {
+          await client.query('UPDATE ledger_entries SET subtree_hashes = $1 WHERE seq = $2', [value, seq]);
+        } finally {
+          await client.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
+        }
+      };
+      const stored = await client.query<{ subtree_hashes: Buffer }>(
+        'SELECT subtree_hashes FROM ledger_entries WHERE seq = 11',
+      );
+      const original = stored.rows[0].subtree_hashes;
+      expect(original).toHaveLength(64);
+      const withHash = (level: number, hash: Buffer) => {
+        const copy = Buffer.from(original);
+        hash.copy(copy, (level - 1) * 32);
+        return copy;
+      };
+      await tamper(11, withHash(2, Buffer.alloc(32, 7)));
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({
+        ok: false,
+        firstBadSeq: 8n,
+        problem: expect.stringContaining('ledger node 2/2') as unknown,
+      });
+      await tamper(11, withHash(1, Buffer.alloc(32, 7)));
+      expect(await auditLedger(dataSource, verifiers())).toMatchObject({
+        ok: false,
+        firstBadSeq: 10n,
+        problem: expect.stringContaining('ledger node 1/5') as unknown,
+      });
+      await tamper(11, original);
       expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: true });
 
       await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');

@@ -12,7 +12,6 @@ import { ImagePartEntity } from '../../images/entities/image-part.entity.js';
 import { LedgerCheckpointEntity } from '../../ledger/entities/ledger-checkpoint.entity.js';
 import { LedgerEntryEntity } from '../../ledger/entities/ledger-entry.entity.js';
 import { LedgerHeadEntity } from '../../ledger/entities/ledger-head.entity.js';
-import { LedgerNodeEntity } from '../../ledger/entities/ledger-node.entity.js';
 import { AgentMetricsEntity } from '../../metrics/entities/agent-metrics.entity.js';
 import { DatasetMetricsEntity } from '../../metrics/entities/dataset-metrics.entity.js';
 import { MetricsDirtyNodeEntity } from '../../metrics/entities/metrics-dirty-node.entity.js';
@@ -28,7 +27,6 @@ import { OutboxJobEntity } from '../jobs/entities/outbox-job.entity.js';
 export const ENTITIES = [
   OutboxJobEntity,
   LedgerEntryEntity,
-  LedgerNodeEntity,
   LedgerHeadEntity,
   LedgerCheckpointEntity,
   AgentEntity,

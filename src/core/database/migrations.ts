@@ -7,6 +7,7 @@ import { DoiRegistrations1795956402595 } from '../../../migrations/1795956402595
 import { GrantsAndVerifications1795956498754 } from '../../../migrations/1795956498754-GrantsAndVerifications.js';
 import { MetricsAndAwards1795956568666 } from '../../../migrations/1795956568666-MetricsAndAwards.js';
 import { ImageParts1795956877572 } from '../../../migrations/1795956877572-ImageParts.js';
+import { SubtreeHashesOnEntries1795964500218 } from '../../../migrations/1795964500218-SubtreeHashesOnEntries.js';
 
 /**
  * Every migration, in order, listed explicitly (no globs): the same list runs under the test runner (TypeScript
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   GrantsAndVerifications1795956498754,
   MetricsAndAwards1795956568666,
   ImageParts1795956877572,
+  SubtreeHashesOnEntries1795964500218,
 ];
