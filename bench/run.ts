@@ -105,6 +105,9 @@ async function main(): Promise<void> {
     const app = await startApp(db.url, doiEnv(emulator, 1_000_000, 1));
     log(`service listening on ${app.origin}`);
     pool = new pg.Pool({ connectionString: db.url, max: 10, application_name: 'ledger-bench-baseline' });
+    // An idle client whose server goes away (57P01 when the bench database stops) emits 'error' on the pool, which
+    // would crash the process unhandled; queries still reject on their own.
+    pool.on('error', (error) => log(`baseline pool: ${error.message}`));
     const context: BenchContext = { profile, seed, app, databaseUrl: db.url, pool, results: {}, log };
     ctx = context;
 
