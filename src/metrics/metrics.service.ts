@@ -256,7 +256,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     for (const d of inputs.datasets) {
       if (only !== null && !only.has(d.id)) continue;
       const node = built.datasetNode.get(d.id) as number;
-      if (totals.computed[node] === 1) {
+      if (totals.slotOf(node) >= 0) {
         let shared = byConcept.get(node);
         if (shared === undefined) {
           shared = {
@@ -277,8 +277,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     }
     const transitiveCredit = new Map([...credit].map(([id, c]) => [id, c.summary.transitiveCredit]));
     const metrics = computeDatasetMetrics(inputs.metrics, this.policy, { transitiveCredit });
-    let nodesRecomputed = 0;
-    for (let i = 0; i < totals.computed.length; i += 1) nodesRecomputed += totals.computed[i];
+    const nodesRecomputed = totals.nodes.length;
     return { snapshot, inputs, built, metrics, credit, recomputed, nodesRecomputed, computedAt: new Date() };
   }
 

@@ -102,6 +102,10 @@ export interface CreditGraph {
   readonly inFrom: Int32Array;
   /** Index into the out-arrays of each in-edge. */
   readonly inEdge: Int32Array;
+  /** outWeight of each in-edge, stored beside inFrom: the pull walk reads it for every edge of a cone. */
+  readonly inWeight: Float64Array;
+  /** c(P) of each publication that hands out credit (not retracted, positive origin); 0 for every other node. */
+  readonly creditOrigin: Float64Array;
   /** Every consumer before its inputs. */
   readonly topoOrder: Int32Array;
   readonly topoRank: Int32Array;
@@ -315,12 +319,18 @@ export function buildCreditGraph(
   const inFill = inStart.slice(0, n);
   const inFrom = new Int32Array(kept);
   const inEdge = new Int32Array(kept);
+  const inWeight = new Float64Array(kept);
   for (let x = 0; x < n; x += 1) {
     for (let p = outStart[x]; p < outStart[x + 1]; p += 1) {
       const slotIndex = inFill[outTo[p]]++;
       inFrom[slotIndex] = x;
       inEdge[slotIndex] = p;
+      inWeight[slotIndex] = outWeight[p];
     }
+  }
+  const creditOrigin = new Float64Array(n);
+  for (let x = 0; x < n; x += 1) {
+    if (kind[x] === KIND_PUBLICATION && !retracted[x] && origin[x] > 0) creditOrigin[x] = origin[x];
   }
 
   // Kahn's algorithm, consumers first; iterative so depth never touches the call stack.
@@ -371,6 +381,8 @@ export function buildCreditGraph(
     inStart,
     inFrom,
     inEdge,
+    inWeight,
+    creditOrigin,
     topoOrder,
     topoRank,
     excludedEdges,
@@ -429,38 +441,46 @@ export function wouldCreateCycle(graph: CreditGraph, from: number, to: number): 
 /** Independence of (publication, dataset), judged between the publication's authors and the dataset's creators. */
 export type LevelResolver = (publication: number, dataset: number) => IndependenceLevel;
 
+/**
+ * The numbers of the computed nodes. Every per-node array is indexed by slot: `slotOf(node)`, the node's position in
+ * `nodes`. A full run computes every node and its slot is the node itself; an incremental run allocates only as many
+ * slots as it has affected nodes (whole-graph arrays per run cost more than the run at 10^6 nodes).
+ */
 export interface CreditTotals {
-  /** transitiveCredit per node (datasets; other kinds stay 0). Unrounded: round with `roundMetric` at output. */
+  /** The computed nodes, ascending. */
+  readonly nodes: Int32Array;
+  /** The slot of a node, or -1 when the run did not compute it. */
+  slotOf(node: number): number;
+  /** transitiveCredit per slot (datasets; other kinds stay 0). Unrounded: round with `roundMetric` at output. */
   readonly total: Float64Array;
   /** The part of `total` received from independent publications. */
   readonly independent: Float64Array;
-  /** Counted works per node. */
+  /** Counted works per slot. */
   readonly contributors: Int32Array;
   /** What paths one edge longer than maxDepth would have brought (reported, not counted). */
   readonly depthLimited: Float64Array;
   readonly belowMinimum: Float64Array;
   readonly groupYearCapped: Float64Array;
   readonly duplicateWork: Float64Array;
-  /** 1 for nodes whose numbers are complete (all nodes, or the affected ones of an incremental run). */
-  readonly computed: Uint8Array;
 }
 
 export interface AffectedSubgraph {
   /** Nodes whose totals can change: recompute and overwrite exactly these. */
   readonly nodes: Int32Array;
-  /** Publications whose flow must be re-propagated to recompute those nodes. */
-  readonly publications: Int32Array;
 }
 
 export interface ComputeCreditOptions {
-  /** Incremental run: propagate only these publications and report only these nodes. */
+  /** Incremental run: compute only these nodes (the totals hold one slot per affected node). */
   readonly affected?: AffectedSubgraph;
 }
 
 /**
  * transitiveCredit(D) = Σ over works W of max over W's publications P of raw(P, D) × multiplier(P, D) (§3 steps
- * 2–5). For each publication, the upstream sub-graph within maxDepth edges is visited in topological order with one
- * flow per path length, so the cost is linear in that sub-graph's edges × (maxDepth + 1).
+ * 2–5), computed per dataset by pulling: one walk over D's consumers, layer by layer up to maxDepth + 1 edges, gives
+ * every publication's raw(P, D) (the sum over its paths of c(P) × the edge weights) and what one edge more would
+ * have brought (the depth-limit report). A dataset's numbers depend only on that cone, so a full run and an
+ * incremental run make the same additions in the same order and agree to the last bit, and an incremental run
+ * costs the cones of the affected nodes, not the graph.
  */
 export function computeTransitiveCredit(
   graph: CreditGraph,
@@ -469,281 +489,314 @@ export function computeTransitiveCredit(
   options: ComputeCreditOptions = {},
 ): CreditTotals {
   const n = graph.nodeCount;
-  const maxDepth = policy.maxDepth;
-  const stride = maxDepth + 1;
-  const factors = policy.independenceFactors;
-  const cap = policy.groupYearCap;
-  const totals: CreditTotals = {
-    total: new Float64Array(n),
-    independent: new Float64Array(n),
-    contributors: new Int32Array(n),
-    depthLimited: new Float64Array(n),
-    belowMinimum: new Float64Array(n),
-    groupYearCapped: new Float64Array(n),
-    duplicateWork: new Float64Array(n),
-    computed: new Uint8Array(n),
-  };
-  if (options.affected) for (const x of options.affected.nodes) totals.computed[x] = 1;
-  else totals.computed.fill(1);
-
-  const scratch = takePropagationScratch(graph, stride);
-  const { flow, stamp, minDepth, queue, ranks, cutStamp, cutValue, cutList } = scratch;
-  let generation = scratch.generation;
-
-  // Per-work maxima over the work's publications.
-  const { workStamp, workBest, workSum, workIndependent, workCut } = scratch;
-  const workTouched: number[] = [];
-  let workGeneration = scratch.generation;
-
-  const { outStart, outTo, outWeight, kind, topoOrder, topoRank } = graph;
-
-  const propagate = (p: number): void => {
-    generation += 1;
-    let size = 0;
-    queue[size++] = p;
-    stamp[p] = generation;
-    minDepth[p] = 0;
-    for (let head = 0; head < size; head += 1) {
-      const x = queue[head];
-      if (minDepth[x] >= maxDepth) continue;
-      for (let e = outStart[x]; e < outStart[x + 1]; e += 1) {
-        const y = outTo[e];
-        if (stamp[y] !== generation) {
-          stamp[y] = generation;
-          minDepth[y] = minDepth[x] + 1;
-          queue[size++] = y;
-        }
-      }
-    }
-    for (let i = 0; i < size; i += 1) ranks[i] = topoRank[queue[i]];
-    const order = ranks.subarray(0, size).sort();
-    flow[p * stride] = graph.origin[p];
-    let cuts = 0;
-    for (let i = 0; i < size; i += 1) {
-      const x = topoOrder[order[i]];
-      const base = x * stride;
-      for (let d = 0; d <= maxDepth; d += 1) {
-        const f = flow[base + d];
-        if (f === 0) continue;
-        if (d < maxDepth) {
-          for (let e = outStart[x]; e < outStart[x + 1]; e += 1) flow[outTo[e] * stride + d + 1] += f * outWeight[e];
-        } else {
-          for (let e = outStart[x]; e < outStart[x + 1]; e += 1) {
-            const y = outTo[e];
-            if (cutStamp[y] !== generation) {
-              cutStamp[y] = generation;
-              cutValue[y] = 0;
-              cutList[cuts++] = y;
-            }
-            cutValue[y] += f * outWeight[e];
-          }
-        }
-      }
-    }
-    for (let i = 0; i < size; i += 1) {
-      const y = queue[i];
-      const base = y * stride;
-      if (y !== p && kind[y] === KIND_DATASET) {
-        let raw = 0;
-        for (let d = 1; d <= maxDepth; d += 1) raw += flow[base + d];
-        if (raw > 0) {
-          const level = levelOf(p, y);
-          const value = raw * factors[level];
-          touchWork(y);
-          workSum[y] += value;
-          if (value > workBest[y]) {
-            workBest[y] = value;
-            workIndependent[y] = level === 'independent' ? 1 : 0;
-          }
-        }
-      }
-      flow.fill(0, base, base + stride);
-    }
-    for (let i = 0; i < cuts; i += 1) {
-      const y = cutList[i];
-      if (kind[y] !== KIND_DATASET) continue;
-      touchWork(y);
-      const value = cutValue[y] * factors[levelOf(p, y)];
-      if (value > workCut[y]) workCut[y] = value;
-    }
-  };
-
-  function touchWork(y: number): void {
-    if (workStamp[y] === workGeneration) return;
-    workStamp[y] = workGeneration;
-    workBest[y] = 0;
-    workSum[y] = 0;
-    workCut[y] = 0;
-    workIndependent[y] = 0;
-    workTouched.push(y);
+  let nodes: Int32Array;
+  let slotOf: (node: number) => number;
+  if (options.affected) {
+    const unique = Int32Array.from(new Set(options.affected.nodes)).sort();
+    for (const x of unique) if (x < 0 || x >= n) throw new CreditGraphInputError(`node ${x} is outside 0..${n - 1}`);
+    nodes = unique;
+    slotOf = (node) => binarySearch(unique, node);
+  } else {
+    nodes = new Int32Array(n);
+    for (let i = 0; i < n; i += 1) nodes[i] = i;
+    slotOf = (node) => (Number.isInteger(node) && node >= 0 && node < n ? node : -1);
   }
-
-  // Bucket entries for the group-year cap.
-  let bucketNodes: number[] = [];
-  let bucketValues: number[] = [];
-  let bucketIndependent: number[] = [];
-  let bucketOrdinal: number[] = [];
-  const commit = (y: number, value: number, independent: boolean): void => {
-    totals.total[y] += value;
-    if (independent) totals.independent[y] += value;
-    totals.contributors[y] += 1;
+  const m = nodes.length;
+  const totals: CreditTotals = {
+    nodes,
+    slotOf,
+    total: new Float64Array(m),
+    independent: new Float64Array(m),
+    contributors: new Int32Array(m),
+    depthLimited: new Float64Array(m),
+    belowMinimum: new Float64Array(m),
+    groupYearCapped: new Float64Array(m),
+    duplicateWork: new Float64Array(m),
   };
-  let bucketWorks = 0;
-  const flushBucket = (): void => {
-    const count = bucketNodes.length;
-    const works = bucketWorks;
-    bucketWorks = 0;
-    if (count === 0) return;
-    if (works <= cap) {
-      // No node can exceed the cap: commit in arrival order (already deterministic) and skip the sort.
-      for (let i = 0; i < count; i += 1) commit(bucketNodes[i], bucketValues[i], bucketIndependent[i] === 1);
-      bucketNodes = [];
-      bucketValues = [];
-      bucketIndependent = [];
-      bucketOrdinal = [];
-      return;
-    }
-    const idx = Array.from({ length: count }, (_, i) => i).sort(
-      (a, b) =>
-        bucketNodes[a] - bucketNodes[b] || bucketValues[b] - bucketValues[a] || bucketOrdinal[a] - bucketOrdinal[b],
-    );
-    let run = 0;
-    for (let k = 0; k < count; k += 1) {
-      const i = idx[k];
-      run = k > 0 && bucketNodes[idx[k - 1]] === bucketNodes[i] ? run + 1 : 0;
-      if (run < cap) commit(bucketNodes[i], bucketValues[i], bucketIndependent[i] === 1);
-      else totals.groupYearCapped[bucketNodes[i]] += bucketValues[i];
-    }
-    bucketNodes = [];
-    bucketValues = [];
-    bucketIndependent = [];
-    bucketOrdinal = [];
-  };
-
-  const works = orderedWorks(graph, options.affected?.publications);
-  let previousBucket: string | null = null;
-  works.forEach((members, ordinal) => {
-    const lead = members[0];
-    const capped = graph.group[lead] >= 0 && Number.isFinite(cap);
-    const bucket = capped ? `${graph.group[lead]}:${graph.year[lead]}` : null;
-    if (bucket !== previousBucket) flushBucket();
-    previousBucket = bucket;
-
-    workGeneration += 1;
-    workTouched.length = 0;
-    if (capped) bucketWorks += 1;
-    for (const p of members) if (graph.origin[p] > 0 && !graph.retracted[p]) propagate(p);
-    for (const y of workTouched) {
-      const best = workBest[y];
-      if (workCut[y] > 0) totals.depthLimited[y] += workCut[y];
-      if (best <= 0) continue;
-      if (workSum[y] > best) totals.duplicateWork[y] += workSum[y] - best;
-      if (best < policy.minContribution) {
-        totals.belowMinimum[y] += best;
-      } else if (capped) {
-        bucketNodes.push(y);
-        bucketValues.push(best);
-        bucketIndependent.push(workIndependent[y]);
-        bucketOrdinal.push(ordinal);
-      } else {
-        commit(y, best, workIndependent[y] === 1);
-      }
-    }
-  });
-  flushBucket();
-  // Only a run that finished leaves every flow cell back at 0; a throwing levelOf drops the buffers instead.
-  scratch.generation = Math.max(generation, workGeneration);
-  releasePropagationScratch(graph, scratch);
+  const scratch = takePullScratch(graph);
+  for (let slot = 0; slot < m; slot += 1) {
+    const y = nodes[slot];
+    if (graph.kind[y] === KIND_DATASET) pullCredit(graph, y, slot, levelOf, policy, scratch, totals);
+  }
+  // Only a run that finished hands its buffers on: a throwing levelOf drops them (the next run allocates afresh).
+  pullScratch.set(graph, scratch);
   return totals;
 }
 
 /**
- * Per-node work buffers of one propagation. An incremental run touches a few hundred nodes of a graph that may hold
- * millions: allocating (and zeroing) these arrays per run cost seconds of garbage collection at 10^6 nodes, so they
- * are kept per graph and left clean after each run (flow cells are zeroed as they are read, stamps are generations).
+ * Works in the order their credit is added up: by (group, year, work label) of the work's lowest-id publication, so
+ * a group-year bucket is a run of consecutive ordinals. Kept per graph (a graph is immutable).
  */
-interface PropagationScratch {
-  readonly stride: number;
-  readonly flow: Float64Array;
-  readonly stamp: Int32Array;
-  readonly minDepth: Int32Array;
-  readonly queue: Int32Array;
-  readonly ranks: Int32Array;
-  readonly cutStamp: Int32Array;
-  readonly cutValue: Float64Array;
-  readonly cutList: Int32Array;
+interface WorkTable {
+  /** Work ordinal of each publication node; −1 for other kinds. */
+  readonly ordinalOf: Int32Array;
+  readonly group: Int32Array;
+  readonly year: Int32Array;
+  readonly count: number;
+}
+
+const workTables = new WeakMap<CreditGraph, WorkTable>();
+
+function workTable(graph: CreditGraph): WorkTable {
+  const kept = workTables.get(graph);
+  if (kept) return kept;
+  const firstOf = new Map<number, number>();
+  const leads: number[] = [];
+  for (let p = 0; p < graph.nodeCount; p += 1) {
+    // Ids ascend, so the first member met is the work's lead.
+    if (graph.kind[p] === KIND_PUBLICATION && !firstOf.has(graph.work[p])) {
+      firstOf.set(graph.work[p], leads.length);
+      leads.push(p);
+    }
+  }
+  const groupKey = (lead: number): number => (graph.group[lead] < 0 ? Number.MAX_SAFE_INTEGER : graph.group[lead]);
+  const order = Array.from(leads.keys()).sort((a, b) => {
+    const x = leads[a];
+    const y = leads[b];
+    return groupKey(x) - groupKey(y) || graph.year[x] - graph.year[y] || graph.work[x] - graph.work[y];
+  });
+  const ordinalOfLead = new Int32Array(leads.length);
+  const group = new Int32Array(leads.length);
+  const year = new Int32Array(leads.length);
+  order.forEach((first, ordinal) => {
+    ordinalOfLead[first] = ordinal;
+    group[ordinal] = graph.group[leads[first]];
+    year[ordinal] = graph.year[leads[first]];
+  });
+  const ordinalOf = new Int32Array(graph.nodeCount).fill(-1);
+  for (let p = 0; p < graph.nodeCount; p += 1) {
+    if (graph.kind[p] === KIND_PUBLICATION) ordinalOf[p] = ordinalOfLead[firstOf.get(graph.work[p]) as number];
+  }
+  const table = { ordinalOf, group, year, count: leads.length };
+  workTables.set(graph, table);
+  return table;
+}
+
+/**
+ * Buffers of the pull walk, kept per graph and left reusable after each dataset: stamps are generations, and a cell
+ * is written before it is read whenever its stamp is renewed. Allocating them per run cost seconds of garbage
+ * collection at 10^6 nodes.
+ */
+interface PullScratch {
+  readonly works: WorkTable;
+  /** Path-weight sums of the current and the next layer, their stamps, and the nodes in each. */
+  readonly values: [Float64Array, Float64Array];
+  readonly stamps: [Int32Array, Int32Array];
+  readonly lists: [Int32Array, Int32Array];
+  /** raw(P, D) and the one-edge-too-long sum per publication, and the publications met. */
+  readonly raw: Float64Array;
+  readonly cut: Float64Array;
+  readonly pubStamp: Int32Array;
+  readonly pubs: Int32Array;
+  /** Per work ordinal: best value and its publication, sum of values, best cut, whether the best is independent. */
   readonly workStamp: Int32Array;
   readonly workBest: Float64Array;
+  readonly workBestPub: Int32Array;
   readonly workSum: Float64Array;
-  readonly workIndependent: Uint8Array;
   readonly workCut: Float64Array;
-  /** Highest stamp used so far: the next run starts above it. */
+  readonly workIndependent: Uint8Array;
+  readonly workList: Int32Array;
+  readonly chosenStamp: Int32Array;
   generation: number;
 }
 
-// Memoisation only: a graph is immutable and the buffers carry no result from one run to the next.
-const propagationScratch = new WeakMap<CreditGraph, PropagationScratch>();
+const pullScratch = new WeakMap<CreditGraph, PullScratch>();
 
-function takePropagationScratch(graph: CreditGraph, stride: number): PropagationScratch {
-  const kept = propagationScratch.get(graph);
+function takePullScratch(graph: CreditGraph): PullScratch {
+  const kept = pullScratch.get(graph);
   // Taken out while in use, so a re-entrant run (a levelOf calling back in) gets buffers of its own.
-  propagationScratch.delete(graph);
-  if (kept !== undefined && kept.stride === stride && kept.generation < 0x3fffffff) return kept;
+  pullScratch.delete(graph);
+  if (kept !== undefined && kept.generation < 0x3fffffff) return kept;
   const n = graph.nodeCount;
+  const works = workTable(graph);
   return {
-    stride,
-    flow: new Float64Array(n * stride),
-    stamp: new Int32Array(n),
-    minDepth: new Int32Array(n),
-    queue: new Int32Array(n),
-    ranks: new Int32Array(n),
-    cutStamp: new Int32Array(n),
-    cutValue: new Float64Array(n),
-    cutList: new Int32Array(n),
-    workStamp: new Int32Array(n),
-    workBest: new Float64Array(n),
-    workSum: new Float64Array(n),
-    workIndependent: new Uint8Array(n),
-    workCut: new Float64Array(n),
+    works,
+    values: [new Float64Array(n), new Float64Array(n)],
+    stamps: [new Int32Array(n), new Int32Array(n)],
+    lists: [new Int32Array(n), new Int32Array(n)],
+    raw: new Float64Array(n),
+    cut: new Float64Array(n),
+    pubStamp: new Int32Array(n),
+    pubs: new Int32Array(n),
+    workStamp: new Int32Array(works.count),
+    workBest: new Float64Array(works.count),
+    workBestPub: new Int32Array(works.count),
+    workSum: new Float64Array(works.count),
+    workCut: new Float64Array(works.count),
+    workIndependent: new Uint8Array(works.count),
+    workList: new Int32Array(works.count),
+    chosenStamp: new Int32Array(works.count),
     generation: 0,
   };
 }
 
-function releasePropagationScratch(graph: CreditGraph, scratch: PropagationScratch): void {
-  propagationScratch.set(graph, scratch);
+/** One dataset's totals from its cone of consumers (see computeTransitiveCredit). */
+function pullCredit(
+  graph: CreditGraph,
+  y: number,
+  slot: number,
+  levelOf: LevelResolver,
+  policy: MetricsPolicy,
+  s: PullScratch,
+  totals: CreditTotals,
+): void {
+  const { inStart, inFrom, inWeight, creditOrigin } = graph;
+  const maxDepth = policy.maxDepth;
+  const { raw, cut, pubStamp, pubs } = s;
+  const run = ++s.generation;
+
+  // Layer d: every node with a path of exactly d edges to y, with the sum over those paths of the weight products.
+  // A node can sit in several layers (paths of several lengths), so the two layers have cells of their own.
+  let cur = 0;
+  s.lists[cur][0] = y;
+  s.values[cur][y] = 1;
+  let curSize = 1;
+  let pubCount = 0;
+  for (let d = 1; d <= maxDepth + 1 && curSize > 0; d += 1) {
+    const nxt = 1 - cur;
+    const curList = s.lists[cur];
+    const curValue = s.values[cur];
+    const nextList = s.lists[nxt];
+    const nextValue = s.values[nxt];
+    const nextStamp = s.stamps[nxt];
+    const stamp = ++s.generation;
+    let nextSize = 0;
+    for (let i = 0; i < curSize; i += 1) {
+      const z = curList[i];
+      const r = curValue[z];
+      for (let k = inStart[z]; k < inStart[z + 1]; k += 1) {
+        const x = inFrom[k];
+        const v = r * inWeight[k];
+        if (nextStamp[x] !== stamp) {
+          nextStamp[x] = stamp;
+          nextValue[x] = v;
+          nextList[nextSize++] = x;
+        } else nextValue[x] += v;
+      }
+    }
+    for (let i = 0; i < nextSize; i += 1) {
+      const x = nextList[i];
+      const c = creditOrigin[x];
+      if (c === 0) continue;
+      if (pubStamp[x] !== run) {
+        pubStamp[x] = run;
+        raw[x] = 0;
+        cut[x] = 0;
+        pubs[pubCount++] = x;
+      }
+      if (d <= maxDepth) raw[x] += c * nextValue[x];
+      else cut[x] += c * nextValue[x];
+    }
+    cur = nxt;
+    curSize = nextSize;
+  }
+  commitWorks(graph, y, slot, pubCount, levelOf, policy, s, totals, run);
 }
 
-/** Works (lists of publication nodes) ordered by (group, year, work label) so cap buckets are contiguous. */
-function orderedWorks(graph: CreditGraph, only?: Int32Array): number[][] {
-  const byLabel = new Map<number, number[]>();
-  const add = (p: number): void => {
-    if (graph.kind[p] !== KIND_PUBLICATION) return;
-    const list = byLabel.get(graph.work[p]);
-    if (list) list.push(p);
-    else byLabel.set(graph.work[p], [p]);
+/** Work maxima, the minimum contribution and the group-year cap over one dataset's publications (§3 steps 3–5). */
+function commitWorks(
+  graph: CreditGraph,
+  y: number,
+  slot: number,
+  pubCount: number,
+  levelOf: LevelResolver,
+  policy: MetricsPolicy,
+  s: PullScratch,
+  totals: CreditTotals,
+  run: number,
+): void {
+  const { raw, cut, pubs, workStamp, workBest, workBestPub, workSum, workCut, workIndependent, workList } = s;
+  const { ordinalOf, group, year } = s.works;
+  const factors = policy.independenceFactors;
+  let workCount = 0;
+  for (let i = 0; i < pubCount; i += 1) {
+    const p = pubs[i];
+    const r = raw[p];
+    const c = cut[p];
+    if (!(r > 0) && !(c > 0)) continue;
+    const level = levelOf(p, y);
+    const factor = factors[level];
+    const w = ordinalOf[p];
+    if (workStamp[w] !== run) {
+      workStamp[w] = run;
+      workBest[w] = 0;
+      workBestPub[w] = -1;
+      workSum[w] = 0;
+      workCut[w] = 0;
+      workIndependent[w] = 0;
+      workList[workCount++] = w;
+    }
+    if (r > 0) {
+      const value = r * factor;
+      workSum[w] += value;
+      // The best manifestation counts; on a tie, the lowest id (so the independence flag never depends on order).
+      if (value > workBest[w] || (value === workBest[w] && p < workBestPub[w])) {
+        workBest[w] = value;
+        workBestPub[w] = p;
+        workIndependent[w] = level === 'independent' ? 1 : 0;
+      }
+    }
+    if (c > 0 && c * factor > workCut[w]) workCut[w] = c * factor;
+  }
+  if (workCount === 0) return;
+  const order = workList.subarray(0, workCount).sort();
+  const cap = policy.groupYearCap;
+  const commit = (w: number): void => {
+    totals.total[slot] += workBest[w];
+    if (workIndependent[w] === 1) totals.independent[slot] += workBest[w];
+    totals.contributors[slot] += 1;
   };
-  if (only) for (const p of only) add(p);
-  else for (let p = 0; p < graph.nodeCount; p += 1) add(p);
-  const works = [...byLabel.values()];
-  for (const members of works) members.sort((a, b) => a - b);
-  const key = (members: number[]): [number, number, number] => {
-    const lead = members[0];
-    const g = graph.group[lead];
-    return [g < 0 ? Number.MAX_SAFE_INTEGER : g, graph.year[lead], graph.work[lead]];
-  };
-  return works
-    .map((members) => ({ members, k: key(members) }))
-    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2])
-    .map((w) => w.members);
+  const candidates: number[] = [];
+  for (let i = 0; i < workCount; ) {
+    const first = order[i];
+    let end = i + 1;
+    while (end < workCount && group[order[end]] === group[first] && year[order[end]] === year[first]) end += 1;
+    candidates.length = 0;
+    for (let k = i; k < end; k += 1) {
+      const w = order[k];
+      if (workCut[w] > 0) totals.depthLimited[slot] += workCut[w];
+      const best = workBest[w];
+      if (!(best > 0)) continue;
+      if (workSum[w] > best) totals.duplicateWork[slot] += workSum[w] - best;
+      if (best < policy.minContribution) totals.belowMinimum[slot] += best;
+      else candidates.push(w);
+    }
+    const capped = group[first] >= 0 && Number.isFinite(cap);
+    if (!capped || candidates.length <= cap) {
+      for (const w of candidates) commit(w);
+    } else {
+      // The group's `cap` largest works count (ties: the earlier work); all are added in work order.
+      const ranked = [...candidates].sort((a, b) => workBest[b] - workBest[a] || a - b);
+      const chosen = ++s.generation;
+      for (let k = 0; k < cap; k += 1) s.chosenStamp[ranked[k]] = chosen;
+      for (const w of candidates) {
+        if (s.chosenStamp[w] === chosen) commit(w);
+        else totals.groupYearCapped[slot] += workBest[w];
+      }
+    }
+    i = end;
+  }
 }
 
-const searchScratch = new WeakMap<CreditGraph, { readonly depth: Int32Array; readonly down: Int32Array }>();
+function binarySearch(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === value) return mid;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+const searchScratch = new WeakMap<CreditGraph, Int32Array>();
 
 /**
  * What an incremental recompute must touch after a change. Pass both endpoints of every added, removed or
  * re-weighted edge and every node whose origin, retraction, work, group, year or independence changed. Totals can
  * change only at those nodes and their inputs up to maxDepth + 1 edges away (the extra edge for the depth-limit
- * report); recomputing them needs every publication within maxDepth + 1 edges downstream, with its whole work.
+ * report); each is recomputed from its own cone (computeTransitiveCredit).
  */
 export function affectedSubgraph(
   changedNodeIds: readonly number[],
@@ -752,11 +805,10 @@ export function affectedSubgraph(
 ): AffectedSubgraph {
   const reach = policy.maxDepth + 1;
   const n = graph.nodeCount;
-  // Same reason as the propagation buffers: two arrays per graph, every visited cell set back to -1 before return.
+  // Kept per graph like the propagation buffers: every visited cell is set back to -1 before returning.
   const kept = searchScratch.get(graph);
   searchScratch.delete(graph);
-  const depth = kept?.depth ?? new Int32Array(n).fill(-1);
-  const down = kept?.down ?? new Int32Array(n).fill(-1);
+  const depth = kept ?? new Int32Array(n).fill(-1);
   const nodes: number[] = [];
   for (const x of changedNodeIds) {
     if (x >= 0 && x < n && depth[x] < 0) {
@@ -775,36 +827,9 @@ export function affectedSubgraph(
       }
     }
   }
-  const frontier: number[] = [];
-  for (const x of nodes) {
-    down[x] = 0;
-    frontier.push(x);
-  }
-  const publications = new Set<number>();
-  for (let head = 0; head < frontier.length; head += 1) {
-    const x = frontier[head];
-    if (graph.kind[x] === KIND_PUBLICATION) publications.add(x);
-    if (down[x] >= reach) continue;
-    for (let i = graph.inStart[x]; i < graph.inStart[x + 1]; i += 1) {
-      const c = graph.inFrom[i];
-      if (down[c] < 0) {
-        down[c] = down[x] + 1;
-        frontier.push(c);
-      }
-    }
-  }
   for (const x of nodes) depth[x] = -1;
-  for (const x of frontier) down[x] = -1;
-  searchScratch.set(graph, { depth, down });
-  // Work maxima need every manifestation of each affected work.
-  const labels = new Set<number>();
-  for (const p of publications) labels.add(graph.work[p]);
-  for (let p = 0; p < n; p += 1)
-    if (graph.kind[p] === KIND_PUBLICATION && labels.has(graph.work[p])) publications.add(p);
-  return {
-    nodes: Int32Array.from(nodes).sort(),
-    publications: Int32Array.from(publications).sort(),
-  };
+  searchScratch.set(graph, depth);
+  return { nodes: Int32Array.from(nodes).sort() };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1057,6 +1082,9 @@ export interface RowCreditGraph {
   readonly levelOf: LevelResolver;
 }
 
+const LEVELS: readonly IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
+const LEVEL_CODES: Readonly<Record<IndependenceLevel, number>> = { independent: 0, 'same-lab': 1, 'co-authored': 2 };
+
 function requireSeq(seq: string | undefined, what: string): string {
   if (seq === undefined) throw new CreditGraphInputError(`${what} has no ledger seq`);
   return seq;
@@ -1073,24 +1101,23 @@ export function buildCreditGraphFromRows(
 ): RowCreditGraph {
   const concepts = conceptMap(rows.datasets);
   const works = groupWorks(rows.publications);
-  const keys = new Map<string, { kind: CreditNodeKind; id: string }>();
-  for (const concept of concepts.values()) keys.set(`d:${concept}`, { kind: 'dataset', id: concept });
-  for (const p of rows.publications) keys.set(`p:${p.id}`, { kind: 'publication', id: p.id });
-  for (const panel of rows.panels ?? []) {
-    if (works.has(panel.publicationId)) keys.set(`f:${panel.id}`, { kind: 'panel', id: panel.id });
-  }
-  const sortedKeys = [...keys.keys()].sort(compareStrings);
-  const index = new Map(sortedKeys.map((key, i) => [key, i]));
-  const ids = sortedKeys.map((key) => (keys.get(key) as { id: string }).id);
-  const datasetNode = new Map<string, number>();
-  for (const [datasetId, concept] of concepts) datasetNode.set(datasetId, index.get(`d:${concept}`) as number);
-  const publicationNode = new Map<string, number>();
-  for (const p of rows.publications) publicationNode.set(p.id, index.get(`p:${p.id}`) as number);
+  // Node order: datasets (concepts), then panels, then publications, each by id; plain per-kind maps (no composite
+  // string keys: at 10^6 rows, building and hashing those cost more than the rest of the graph).
+  const conceptIds = [...new Set(concepts.values())].sort(compareStrings);
+  const panelIds = [
+    ...new Set((rows.panels ?? []).filter((f) => works.has(f.publicationId)).map((f) => f.id)),
+  ].sort(compareStrings);
+  const publicationIds = [...new Set(rows.publications.map((p) => p.id))].sort(compareStrings);
+  const ids: string[] = [...conceptIds, ...panelIds, ...publicationIds];
+  const conceptNode = new Map<string, number>();
+  conceptIds.forEach((id, i) => conceptNode.set(id, i));
   const panelNode = new Map<string, number>();
-  for (const panel of rows.panels ?? []) {
-    const node = index.get(`f:${panel.id}`);
-    if (node !== undefined) panelNode.set(panel.id, node);
-  }
+  panelIds.forEach((id, i) => panelNode.set(id, conceptIds.length + i));
+  const publicationNode = new Map<string, number>();
+  const firstPublication = conceptIds.length + panelIds.length;
+  publicationIds.forEach((id, i) => publicationNode.set(id, firstPublication + i));
+  const datasetNode = new Map<string, number>();
+  for (const [datasetId, concept] of concepts) datasetNode.set(datasetId, conceptNode.get(concept) as number);
 
   const declared = new Map<number, DeclaredCreditMap>();
   for (const map of rows.creditMaps ?? []) {
@@ -1107,15 +1134,17 @@ export function buildCreditGraphFromRows(
   const groupLabel = new Map(groupLabels.map((key, i) => [key, i]));
 
   const publicationById = new Map(rows.publications.map((p) => [p.id, p]));
-  const nodes: CreditNodeRow[] = sortedKeys.map((key, i) => {
-    const { kind, id } = keys.get(key) as { kind: CreditNodeKind; id: string };
+  const nodes: CreditNodeRow[] = ids.map((id, i) => {
     const selfShare = declared.get(i)?.self;
-    if (kind !== 'publication') return { id: i, kind, ...(selfShare === undefined ? {} : { selfShare }) };
+    if (i < firstPublication) {
+      const kind: CreditNodeKind = i < conceptIds.length ? 'dataset' : 'panel';
+      return { id: i, kind, ...(selfShare === undefined ? {} : { selfShare }) };
+    }
     const row = publicationById.get(id) as PublicationRow;
     const work = works.get(id) as WorkInfo;
     return {
       id: i,
-      kind,
+      kind: 'publication',
       origin: row.kind === 'preprint' ? policy.originCredit.preprint : policy.originCredit.article,
       // A retracted manifestation retracts the work.
       retracted: work.retracted,
@@ -1127,7 +1156,9 @@ export function buildCreditGraphFromRows(
   });
 
   const edges: CreditEdgeRow[] = [];
-  const reuseLevels = new Map<string, IndependenceLevel>();
+  // Keyed by from × nodeCount + to: exact integers far below 2^53, and no string per lookup.
+  const nodeCount = ids.length;
+  const reuseLevels = new Map<number, IndependenceLevel>();
   for (const reuse of rows.reuses) {
     const from = publicationNode.get(reuse.publicationId);
     if (from === undefined) continue;
@@ -1137,7 +1168,7 @@ export function buildCreditGraphFromRows(
       if (to === undefined) continue;
       const level = reuse.levels[datasetId];
       if (level !== undefined && reason === null) {
-        const key = `${from}:${to}`;
+        const key = from * nodeCount + to;
         const known = reuseLevels.get(key);
         reuseLevels.set(key, known === undefined ? level : leastIndependent(known, level));
       }
@@ -1182,9 +1213,30 @@ export function buildCreditGraphFromRows(
   }
 
   const graph = buildCreditGraph(nodes, edges, policy);
+  // A reuse's level sits on its edge: the pull walk asks for one level per publication in a dataset's cone, and a
+  // scan of the publication's few out-edges beats any map lookup. Levels without an active edge stay in the map.
+  const edgeLevel = new Int8Array(graph.edgeCount).fill(-1);
+  for (const [key, level] of reuseLevels) {
+    const from = Math.floor(key / nodeCount);
+    const to = key - from * nodeCount;
+    for (let e = graph.outStart[from]; e < graph.outStart[from + 1]; e += 1) {
+      if (graph.outTo[e] === to) {
+        edgeLevel[e] = LEVEL_CODES[level];
+        reuseLevels.delete(key);
+        break;
+      }
+    }
+  }
+  const edgeLevelOf = (publication: number, dataset: number): IndependenceLevel | undefined => {
+    for (let e = graph.outStart[publication]; e < graph.outStart[publication + 1]; e += 1) {
+      if (graph.outTo[e] === dataset) return edgeLevel[e] < 0 ? undefined : LEVELS[edgeLevel[e]];
+    }
+    return undefined;
+  };
   const levelOf: LevelResolver = (publication, dataset) =>
     resolve?.(ids[publication], ids[dataset]) ??
-    reuseLevels.get(`${publication}:${dataset}`) ??
+    edgeLevelOf(publication, dataset) ??
+    (reuseLevels.size > 0 ? reuseLevels.get(publication * nodeCount + dataset) : undefined) ??
     policy.unknownIndependence;
   return { graph, ids, datasetNode, publicationNode, levelOf };
 }
@@ -1209,21 +1261,23 @@ export function summarizeCredit(
   datasetId: string,
   policy: MetricsPolicy,
 ): DatasetCreditSummary {
-  const node = built.datasetNode.get(datasetId) as number;
+  const node = built.datasetNode.get(datasetId);
+  const slot = node === undefined ? -1 : totals.slotOf(node);
+  if (node === undefined || slot < 0) throw new CreditGraphInputError(`dataset ${datasetId} was not computed`);
   const round = (x: number): number => roundMetric(x, policy.outputDecimals);
   return {
     datasetId,
     conceptId: built.ids[node],
-    transitiveCredit: round(totals.total[node]),
-    independentCredit: round(totals.independent[node]),
-    retainedCredit: round(totals.total[node] * built.graph.selfShare[node]),
+    transitiveCredit: round(totals.total[slot]),
+    independentCredit: round(totals.independent[slot]),
+    retainedCredit: round(totals.total[slot] * built.graph.selfShare[node]),
     selfShare: round(built.graph.selfShare[node]),
     clamped: built.graph.clamped[node] === 1,
     excludedCredit: {
-      DEPTH_LIMIT: round(totals.depthLimited[node]),
-      BELOW_MIN_CONTRIBUTION: round(totals.belowMinimum[node]),
-      GROUP_YEAR_CAP: round(totals.groupYearCapped[node]),
-      DUPLICATE_WORK: round(totals.duplicateWork[node]),
+      DEPTH_LIMIT: round(totals.depthLimited[slot]),
+      BELOW_MIN_CONTRIBUTION: round(totals.belowMinimum[slot]),
+      GROUP_YEAR_CAP: round(totals.groupYearCapped[slot]),
+      DUPLICATE_WORK: round(totals.duplicateWork[slot]),
     },
   };
 }
