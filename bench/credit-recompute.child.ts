@@ -1,16 +1,32 @@
 // Runs in its own process (spawned by credit.workload.ts) so that its peak resident set size belongs to one job:
 // a full transitive-credit recompute over a synthetic ledger, as the recompute job would hold it in memory.
 // Prints one JSON line on stdout.
+//
+// The rows arrive the way a recompute job gets them from a database cursor: streamed, one row at a time, from a file
+// that another process (this file again, with --emit-rows) wrote beforehand. Each timed run reads and parses the
+// rows itself; the generator's own objects (titles, people, grants: several times the rows) never live here.
+import { spawn } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { generateLedger, createRng, toCreditRows } from './generator.js';
 import { METRICS_POLICY } from '../src/metrics/policy.rules.js';
 import {
   affectedSubgraph,
-  buildCreditGraphFromRows,
-  computeCreditFromRows,
+  computeCreditFromBuilder,
   computeTransitiveCredit,
+  CreditRowsBuilder,
 } from '../src/metrics/transitive-credit.rules.js';
-import type { CreditRows } from '../src/metrics/transitive-credit.rules.js';
+import type {
+  DatasetRow,
+  DerivationRow,
+  FigurePanelRow,
+  PublicationRow,
+  ReuseRow,
+} from '../src/metrics/dataset-metrics.rules.js';
 
 export interface CreditChildResult {
   mode: 'rows' | 'full';
@@ -39,111 +55,222 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/** The least work any recompute must do: resolve every stored id to an index once and visit every edge once. */
-function baselinePass(rows: CreditRows): number {
-  const index = new Map<string, number>();
-  for (const d of rows.datasets) index.set(d.id, index.size);
-  for (const p of rows.publications) index.set(p.id, index.size);
-  for (const f of rows.panels ?? []) index.set(f.id, index.size);
-  const inDegree = new Int32Array(index.size);
-  let edges = 0;
-  const hit = (id: string): void => {
-    const i = index.get(id);
-    if (i !== undefined) {
-      inDegree[i] += 1;
-      edges += 1;
-    }
+type RowLine =
+  ['d', DatasetRow] | ['p', PublicationRow] | ['r', ReuseRow] | ['x', DerivationRow] | ['f', FigurePanelRow];
+
+/** --emit-rows: the synthetic ledger's credit rows on stdout, one JSON line each. */
+async function emitRows(size: number, seed: number): Promise<void> {
+  const rows = toCreditRows(generateLedger(seed, size));
+  const lines: Array<Iterable<RowLine>> = [
+    rows.datasets.map((r): RowLine => ['d', r]),
+    rows.publications.map((r): RowLine => ['p', r]),
+    rows.reuses.map((r): RowLine => ['r', r]),
+    (rows.derivations ?? []).map((r): RowLine => ['x', r]),
+    (rows.panels ?? []).map((r): RowLine => ['f', r]),
+  ];
+  let buffer = '';
+  const flush = async (): Promise<void> => {
+    if (!process.stdout.write(buffer)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    buffer = '';
   };
-  for (const r of rows.reuses) for (const d of r.datasetIds) hit(d);
-  for (const f of rows.panels ?? []) for (const d of f.datasetIds) hit(d);
-  for (const x of rows.derivations ?? []) hit(x.derivedFromId);
-  return edges;
+  for (const group of lines) {
+    for (const line of group) {
+      buffer += `${JSON.stringify(line)}\n`;
+      if (buffer.length > 1 << 20) await flush();
+    }
+  }
+  await flush();
 }
 
-function main(): void {
-  const mode = process.argv.includes('--rows-only') ? 'rows' : 'full';
+/** Writes the synthetic ledger's rows to a file through a --emit-rows process (not timed, not in this process). */
+async function writeRowsFile(size: number, seed: number): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'credit-rows-')), 'rows.ndjson');
+  const self = fileURLToPath(import.meta.url);
+  const out = openSync(file, 'w');
+  try {
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=12288', self, '--emit-rows', '--size', String(size), '--seed', String(seed)],
+      { stdio: ['ignore', out, 'inherit'] },
+    );
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    if (code !== 0) throw new Error(`row generator exited ${code}`);
+  } finally {
+    closeSync(out);
+  }
+  return file;
+}
+
+/** Streams the rows back, one parsed line at a time: nothing but what `visit` keeps stays in memory. */
+async function streamRows(file: string, visit: (line: RowLine) => void): Promise<void> {
+  const input = createReadStream(file, { highWaterMark: 1 << 20 });
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) visit(JSON.parse(text) as RowLine);
+}
+
+/** Feeds every streamed row to a credit builder, as a recompute job feeds rows from a database cursor. */
+function feed(builder: CreditRowsBuilder): (line: RowLine) => void {
+  return (line) => {
+    switch (line[0]) {
+      case 'd':
+        builder.addDataset(line[1]);
+        break;
+      case 'p':
+        builder.addPublication(line[1]);
+        break;
+      case 'r':
+        builder.addReuse(line[1]);
+        break;
+      case 'x':
+        builder.addDerivation(line[1]);
+        break;
+      case 'f':
+        builder.addPanel(line[1]);
+        break;
+    }
+  };
+}
+
+/**
+ * The least work any recompute must do, over the same stream: resolve every id to an index once and visit every
+ * edge once.
+ */
+async function baselinePass(file: string): Promise<{ edges: number; datasets: number; publications: number }> {
+  const index = new Map<string, number>();
+  let edges = 0;
+  let datasets = 0;
+  let publications = 0;
+  const hit = (id: string): void => {
+    if (index.has(id)) edges += 1;
+  };
+  await streamRows(file, (line) => {
+    switch (line[0]) {
+      case 'd':
+        index.set(line[1].id, index.size);
+        datasets += 1;
+        break;
+      case 'p':
+        index.set(line[1].id, index.size);
+        publications += 1;
+        break;
+      case 'r':
+        for (const d of line[1].datasetIds) hit(d);
+        break;
+      case 'x':
+        hit(line[1].derivedFromId);
+        break;
+      case 'f':
+        index.set(line[1].id, index.size);
+        for (const d of line[1].datasetIds) hit(d);
+        break;
+    }
+  });
+  return { edges, datasets, publications };
+}
+
+async function main(): Promise<void> {
   const size = arg('size', 100_000);
   const seed = arg('seed', 1);
+  if (process.argv.includes('--emit-rows')) {
+    await emitRows(size, seed);
+    return;
+  }
+  const mode = process.argv.includes('--rows-only') ? 'rows' : 'full';
   const reps = arg('reps', 3);
   const incrementalRuns = arg('incremental', 100);
   // Large graphs make single incremental runs slow: stop after this long (at least 10 runs) rather than after N.
   const incrementalBudgetMs = arg('incremental-budget-ms', 60_000);
 
-  let rows: CreditRows;
-  {
-    const ledger = generateLedger(seed, size);
-    rows = toCreditRows(ledger);
-  }
-  gc?.();
-
-  const baselineSeconds: number[] = [];
-  let edges = 0;
-  for (let r = 0; r < reps; r += 1) {
-    const t0 = performance.now();
-    edges = baselinePass(rows);
-    baselineSeconds.push((performance.now() - t0) / 1000);
-  }
-
-  const result: CreditChildResult = {
-    mode,
-    nodes: 0,
-    edges,
-    datasets: rows.datasets.length,
-    fullSeconds: [],
-    baselineSeconds,
-    graphBuildSeconds: 0,
-    propagationSeconds: [],
-    incrementalMs: [],
-    affectedNodes: [],
-    peakRssMb: 0,
-    creditChecksum: 0,
-  };
-
-  if (mode === 'full') {
+  const file = await writeRowsFile(size, seed);
+  try {
+    const baselineSeconds: number[] = [];
+    let counts = { edges: 0, datasets: 0, publications: 0 };
     for (let r = 0; r < reps; r += 1) {
       const t0 = performance.now();
-      const credit = computeCreditFromRows(rows);
-      result.fullSeconds.push((performance.now() - t0) / 1000);
-      let checksum = 0;
-      for (const c of credit.values()) checksum += c.transitiveCredit;
-      // A fast wrong answer is no result: every publication hands out at most its unit of credit.
-      if (!Number.isFinite(checksum) || checksum <= 0 || checksum > rows.publications.length) {
-        throw new Error(`credit checksum ${checksum} is implausible for ${rows.publications.length} publications`);
-      }
-      result.creditChecksum = checksum;
+      counts = await baselinePass(file);
+      baselineSeconds.push((performance.now() - t0) / 1000);
     }
-    // The peak of the full recompute, before the incremental phase keeps a graph around.
-    result.peakRssMb = process.resourceUsage().maxRSS / 1024;
 
-    const t0 = performance.now();
-    const built = buildCreditGraphFromRows(rows);
-    result.graphBuildSeconds = (performance.now() - t0) / 1000;
-    result.nodes = built.graph.nodeCount;
-    for (let r = 0; r < reps; r += 1) {
-      const t1 = performance.now();
-      computeTransitiveCredit(built.graph, built.levelOf, METRICS_POLICY);
-      result.propagationSeconds.push((performance.now() - t1) / 1000);
+    const result: CreditChildResult = {
+      mode,
+      nodes: 0,
+      edges: counts.edges,
+      datasets: counts.datasets,
+      fullSeconds: [],
+      baselineSeconds,
+      graphBuildSeconds: 0,
+      propagationSeconds: [],
+      incrementalMs: [],
+      affectedNodes: [],
+      peakRssMb: 0,
+      creditChecksum: 0,
+    };
+
+    if (mode === 'full') {
+      for (let r = 0; r < reps; r += 1) {
+        gc?.();
+        const t0 = performance.now();
+        const builder = new CreditRowsBuilder();
+        await streamRows(file, feed(builder));
+        const credit = computeCreditFromBuilder(builder);
+        result.fullSeconds.push((performance.now() - t0) / 1000);
+        let checksum = 0;
+        for (const c of credit.values()) checksum += c.transitiveCredit;
+        // A fast wrong answer is no result: every publication hands out at most its unit of credit.
+        if (!Number.isFinite(checksum) || checksum <= 0 || checksum > counts.publications) {
+          throw new Error(`credit checksum ${checksum} is implausible for ${counts.publications} publications`);
+        }
+        if (credit.size !== counts.datasets)
+          throw new Error(`credit for ${credit.size} of ${counts.datasets} datasets`);
+        result.creditChecksum = checksum;
+      }
+      // The peak of the full recompute, before the incremental phase keeps a graph around.
+      result.peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+      const builder = new CreditRowsBuilder();
+      const reuses: Array<{ publicationId: string; datasetId: string }> = [];
+      const toBuilder = feed(builder);
+      await streamRows(file, (line) => {
+        toBuilder(line);
+        if (line[0] === 'r') reuses.push({ publicationId: line[1].publicationId, datasetId: line[1].datasetIds[0] });
+      });
+      const t0 = performance.now();
+      const built = builder.build();
+      result.graphBuildSeconds = (performance.now() - t0) / 1000;
+      result.nodes = built.graph.nodeCount;
+      for (let r = 0; r < reps; r += 1) {
+        const t1 = performance.now();
+        computeTransitiveCredit(built.graph, built.levelOf, METRICS_POLICY);
+        result.propagationSeconds.push((performance.now() - t1) / 1000);
+      }
+      // A new reuse lands where reuses land: on a uniformly drawn existing reuse edge, so hot datasets are hit as
+      // often as the power law makes them.
+      const rng = createRng(seed + 7);
+      const budgetEnds = performance.now() + incrementalBudgetMs;
+      for (let r = 0; r < incrementalRuns && (r < 10 || performance.now() < budgetEnds); r += 1) {
+        const reuse = reuses[rng.int(reuses.length)];
+        const changed = [
+          built.publicationNode.get(reuse.publicationId) as number,
+          built.datasetNode.get(reuse.datasetId) as number,
+        ];
+        const t1 = performance.now();
+        const affected = affectedSubgraph(changed, built.graph, METRICS_POLICY);
+        computeTransitiveCredit(built.graph, built.levelOf, METRICS_POLICY, { affected });
+        result.incrementalMs.push(performance.now() - t1);
+        result.affectedNodes.push(affected.nodes.length);
+      }
+    } else {
+      result.peakRssMb = process.resourceUsage().maxRSS / 1024;
     }
-    // A new reuse lands where reuses land: on a uniformly drawn existing reuse edge, so hot datasets are hit as often
-    // as the power law makes them.
-    const rng = createRng(seed + 7);
-    const budgetEnds = performance.now() + incrementalBudgetMs;
-    for (let r = 0; r < incrementalRuns && (r < 10 || performance.now() < budgetEnds); r += 1) {
-      const reuse = rows.reuses[rng.int(rows.reuses.length)];
-      const changed = [
-        built.publicationNode.get(reuse.publicationId) as number,
-        built.datasetNode.get(reuse.datasetIds[0]) as number,
-      ];
-      const t1 = performance.now();
-      const affected = affectedSubgraph(changed, built.graph, METRICS_POLICY);
-      computeTransitiveCredit(built.graph, built.levelOf, METRICS_POLICY, { affected });
-      result.incrementalMs.push(performance.now() - t1);
-      result.affectedNodes.push(affected.nodes.length);
-    }
-  } else {
-    result.peakRssMb = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
   }
-  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main();
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -245,11 +245,40 @@ export interface WorkInfo {
   readonly groupKey: string | null;
 }
 
+/** What grouping into works needs of a publication: the row without its author list (see groupWorks). */
+export interface PublicationFacts {
+  readonly id: string;
+  readonly doiKey: string | null;
+  readonly preprint: boolean;
+  readonly issuedDay: number | null;
+  readonly retracted: boolean;
+  readonly sameWorkAs?: readonly string[];
+  /** groupKeyOf(authors). */
+  readonly groupKey: string | null;
+}
+
+export function publicationFacts(row: PublicationRow): PublicationFacts {
+  return {
+    id: row.id,
+    doiKey: doiKey(row.doi),
+    preprint: row.kind === 'preprint',
+    issuedDay: toUtcDay(row.issued),
+    retracted: row.retracted === true,
+    ...(row.sameWorkAs && row.sameWorkAs.length > 0 ? { sameWorkAs: row.sameWorkAs } : {}),
+    groupKey: groupKeyOf(row.authors),
+  };
+}
+
 /**
  * One work per set of publications sharing a DOI or linked by `sameWorkAs` (§3 step 5: preprint and published
  * version are one work; duplicates merge by DOI). Returns a map from every publication id to its work.
  */
 export function groupWorks(publications: readonly PublicationRow[]): Map<string, WorkInfo> {
+  return groupWorkFacts(publications.map(publicationFacts));
+}
+
+/** groupWorks over facts: a streaming loader keeps these instead of whole rows. */
+export function groupWorkFacts(publications: readonly PublicationFacts[]): Map<string, WorkInfo> {
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -271,10 +300,9 @@ export function groupWorks(publications: readonly PublicationRow[]): Map<string,
   for (const p of publications) parent.set(p.id, p.id);
   const firstByDoi = new Map<string, string>();
   for (const p of publications) {
-    const key = doiKey(p.doi);
-    if (key) {
-      const first = firstByDoi.get(key);
-      if (first === undefined) firstByDoi.set(key, p.id);
+    if (p.doiKey) {
+      const first = firstByDoi.get(p.doiKey);
+      if (first === undefined) firstByDoi.set(p.doiKey, p.id);
       else union(first, p.id);
     }
     for (const other of p.sameWorkAs ?? []) if (byId.has(other)) union(p.id, other);
@@ -289,20 +317,19 @@ export function groupWorks(publications: readonly PublicationRow[]): Map<string,
   const result = new Map<string, WorkInfo>();
   for (const ids of members.values()) {
     ids.sort(compareStrings);
-    const rows = ids.map((id) => byId.get(id) as PublicationRow);
-    const representative = rows.find((r) => r.kind !== 'preprint') ?? rows[0];
+    const rows = ids.map((id) => byId.get(id) as PublicationFacts);
+    const representative = rows.find((r) => !r.preprint) ?? rows[0];
     let issuedDay: number | null = null;
     for (const r of rows) {
-      const day = toUtcDay(r.issued);
-      if (day !== null && (issuedDay === null || day < issuedDay)) issuedDay = day;
+      if (r.issuedDay !== null && (issuedDay === null || r.issuedDay < issuedDay)) issuedDay = r.issuedDay;
     }
     const info: WorkInfo = {
       key: ids[0],
       memberIds: ids,
       representativeId: representative.id,
       issuedDay,
-      retracted: rows.some((r) => r.retracted === true),
-      groupKey: groupKeyOf(representative.authors),
+      retracted: rows.some((r) => r.retracted),
+      groupKey: representative.groupKey,
     };
     for (const id of ids) result.set(id, info);
   }
@@ -313,7 +340,8 @@ export function conceptMap(datasets: readonly DatasetRow[]): Map<string, string>
   return new Map(datasets.map((d) => [d.id, d.conceptId ?? d.id]));
 }
 
-const LEVEL_RANK: Readonly<Record<IndependenceLevel, number>> = { independent: 0, 'same-lab': 1, 'co-authored': 2 };
+/** Independence levels ranked from most to least independent (the larger rank is the weaker judgement). */
+export const LEVEL_RANK: Readonly<Record<IndependenceLevel, number>> = { independent: 0, 'same-lab': 1, 'co-authored': 2 };
 
 /** The less independent of two levels: conflicting judgements err away from "independent". */
 export function leastIndependent(a: IndependenceLevel, b: IndependenceLevel): IndependenceLevel {

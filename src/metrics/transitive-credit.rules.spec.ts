@@ -1,8 +1,11 @@
 import { METRICS_POLICY, type IndependenceLevel, type MetricsPolicy } from './policy.rules.js';
+import type { ReuseRow } from './dataset-metrics.rules.js';
 import {
   affectedSubgraph,
   buildCreditGraph,
+  computeCreditFromBuilder,
   computeCreditFromRows,
+  CreditRowsBuilder,
   computeTransitiveCredit,
   CreditGraphCycleError,
   explainCredit,
@@ -553,5 +556,28 @@ describe('row-level entry points', () => {
     expect(explanation.excluded).toEqual([
       { reason: 'DISPUTED', reuseId: 'reuse-3', edge: { from: 'pub-1', to: 'ds-D', seq: '43' } },
     ]);
+  });
+  it('gives the same numbers when the rows stream into a builder one at a time, in any order', () => {
+    const expected = computeCreditFromRows(rows, METRICS_POLICY, resolve);
+    const builder = new CreditRowsBuilder(METRICS_POLICY, resolve);
+    // References before the rows they name: reuses and derivations first, datasets last.
+    for (const row of [...rows.reuses].reverse()) builder.addReuse(row);
+    for (const row of rows.derivations ?? []) builder.addDerivation(row);
+    for (const row of [...rows.publications].reverse()) builder.addPublication(row);
+    for (const row of rows.datasets) builder.addDataset(row);
+    const streamed = computeCreditFromBuilder(builder, METRICS_POLICY);
+    expect([...streamed.keys()]).toEqual(['ds-D', 'ds-D2', 'ds-F']);
+    expect(streamed).toEqual(expected);
+  });
+
+  it('refuses a row without a ledger seq only when its edge is used', () => {
+    const orphan: ReuseRow = { ...rows.reuses[0], id: 'reuse-orphan', publicationId: 'pub-unknown', seq: undefined };
+    expect(computeCreditFromRows({ ...rows, reuses: [...rows.reuses, orphan] }, METRICS_POLICY, resolve)).toEqual(
+      computeCreditFromRows(rows, METRICS_POLICY, resolve),
+    );
+    const unsequenced: ReuseRow = { ...rows.reuses[0], id: 'reuse-unsequenced', seq: undefined };
+    expect(() => computeCreditFromRows({ ...rows, reuses: [...rows.reuses, unsequenced] })).toThrow(
+      'reuse reuse-unsequenced has no ledger seq',
+    );
   });
 });

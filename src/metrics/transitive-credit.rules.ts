@@ -1,8 +1,9 @@
 import {
   compareStrings,
-  conceptMap,
-  groupWorks,
-  leastIndependent,
+  groupWorkFacts,
+  LEVEL_RANK,
+  publicationFacts,
+  type PublicationFacts,
   utcYear,
   type DatasetRow,
   type DerivationRow,
@@ -200,13 +201,7 @@ export function buildCreditGraph(
   policy: MetricsPolicy = METRICS_POLICY,
 ): CreditGraph {
   const n = nodes.length;
-  const kind = new Uint8Array(n);
-  const origin = new Float64Array(n);
-  const retracted = new Uint8Array(n);
-  const work = new Int32Array(n);
-  const group = new Int32Array(n).fill(-1);
-  const year = new Int32Array(n);
-  const declaredSelf: (number | undefined)[] = new Array<number | undefined>(n);
+  const columns = nodeColumns(n);
   const seen = new Uint8Array(n);
   for (const node of nodes) {
     const i = node.id;
@@ -214,16 +209,117 @@ export function buildCreditGraph(
       throw new CreditGraphInputError(`node ids must be exactly 0..${n - 1}; got ${i}`);
     }
     seen[i] = 1;
-    kind[i] = KIND_CODES[node.kind];
+    columns.kind[i] = KIND_CODES[node.kind];
     if (node.kind === 'publication') {
-      retracted[i] = node.retracted ? 1 : 0;
-      origin[i] = node.retracted ? policy.originCredit.retracted : (node.origin ?? policy.originCredit.article);
+      columns.retracted[i] = node.retracted ? 1 : 0;
+      columns.origin[i] = node.retracted ? policy.originCredit.retracted : (node.origin ?? policy.originCredit.article);
     }
-    work[i] = node.work ?? i;
-    if (node.group !== undefined) group[i] = node.group;
-    year[i] = node.year ?? 0;
-    declaredSelf[i] = node.selfShare;
+    columns.work[i] = node.work ?? i;
+    if (node.group !== undefined) columns.group[i] = node.group;
+    columns.year[i] = node.year ?? 0;
+    if (node.selfShare !== undefined) columns.selfShare[i] = node.selfShare;
   }
+  const edgeColumns = new EdgeColumns(edges.length);
+  for (let e = 0; e < edges.length; e += 1) {
+    const edge = edges[e];
+    edgeColumns.push(edge.from, edge.to, toSeq(edge.seq), edge.weight, edge.excluded, edge.ref);
+  }
+  return buildCreditGraphFromColumns(columns, edgeColumns, policy);
+}
+
+/** Per-node inputs of buildCreditGraphFromColumns; `selfShare` is NaN where no map was declared. */
+interface NodeColumns {
+  readonly kind: Uint8Array;
+  readonly origin: Float64Array;
+  readonly retracted: Uint8Array;
+  readonly work: Int32Array;
+  /** −1: no group (uncapped). */
+  readonly group: Int32Array;
+  readonly year: Int32Array;
+  readonly selfShare: Float64Array;
+}
+
+function nodeColumns(n: number): NodeColumns {
+  const work = new Int32Array(n);
+  for (let i = 0; i < n; i += 1) work[i] = i;
+  return {
+    kind: new Uint8Array(n),
+    origin: new Float64Array(n),
+    retracted: new Uint8Array(n),
+    work,
+    group: new Int32Array(n).fill(-1),
+    year: new Int32Array(n),
+    selfShare: new Float64Array(n).fill(Number.NaN),
+  };
+}
+
+const EXCLUSION_CODES: readonly (ClaimExclusionReason | null)[] = [null, 'RETRACTED', 'DISPUTED', 'EVIDENCE_TOO_WEAK'];
+
+/**
+ * Edges as columns that grow while rows stream in (no object per edge): at 10^6 nodes, edge objects and their
+ * garbage were a third of a full recompute's memory.
+ */
+class EdgeColumns {
+  count = 0;
+  from: Int32Array;
+  to: Int32Array;
+  seq: BigInt64Array;
+  /** NaN where no weight was declared. */
+  weight: Float64Array;
+  /** Index into EXCLUSION_CODES; 0 for an active edge. */
+  excluded: Uint8Array;
+  /** The claim behind an excluded edge (only those are reported with a ref). */
+  readonly refs = new Map<number, string>();
+
+  constructor(capacity = 1024) {
+    const size = Math.max(16, capacity);
+    this.from = new Int32Array(size);
+    this.to = new Int32Array(size);
+    this.seq = new BigInt64Array(size);
+    this.weight = new Float64Array(size);
+    this.excluded = new Uint8Array(size);
+  }
+
+  push(
+    from: number,
+    to: number,
+    seq: bigint,
+    weight: number | undefined,
+    excluded: ClaimExclusionReason | undefined,
+    ref: string | undefined,
+  ): void {
+    if (this.count === this.from.length) this.grow();
+    const e = this.count;
+    this.from[e] = from;
+    this.to[e] = to;
+    this.seq[e] = seq;
+    this.weight[e] = weight ?? Number.NaN;
+    this.excluded[e] = excluded === undefined ? 0 : EXCLUSION_CODES.indexOf(excluded);
+    if (excluded !== undefined && ref !== undefined) this.refs.set(e, ref);
+    this.count += 1;
+  }
+
+  private grow(): void {
+    const size = this.from.length * 2;
+    const widen = <T extends Int32Array | BigInt64Array | Float64Array | Uint8Array>(old: T, next: T): T => {
+      next.set(old as never);
+      return next;
+    };
+    this.from = widen(this.from, new Int32Array(size));
+    this.to = widen(this.to, new Int32Array(size));
+    this.seq = widen(this.seq, new BigInt64Array(size));
+    this.weight = widen(this.weight, new Float64Array(size));
+    this.excluded = widen(this.excluded, new Uint8Array(size));
+  }
+}
+
+/**
+ * The compact graph from columns. Duplicate (from, to) edges collapse to one (an active one first, then the lowest
+ * seq); a cycle among active edges throws CreditGraphCycleError.
+ */
+function buildCreditGraphFromColumns(columns: NodeColumns, edges: EdgeColumns, policy: MetricsPolicy): CreditGraph {
+  const { kind, origin, retracted, work, group, year } = columns;
+  const n = kind.length;
   // A work is capped as one citing unit: every manifestation takes the group and year of its lowest-id member.
   const workLead = new Map<number, number>();
   for (let i = 0; i < n; i += 1) {
@@ -237,28 +333,26 @@ export function buildCreditGraph(
   }
 
   // Counting sort of edges by consumer, then (to, active first, seq) inside each consumer.
-  const m = edges.length;
-  const seqs = new BigInt64Array(m);
+  const m = edges.count;
+  const { from: edgeFrom, to: edgeTo, seq: seqs, weight: edgeWeight, excluded: edgeExcluded } = edges;
   const rawStart = new Int32Array(n + 1);
   for (let e = 0; e < m; e += 1) {
-    const { from, to } = edges[e];
+    const from = edgeFrom[e];
+    const to = edgeTo[e];
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < 0 || from >= n || to >= n) {
       throw new CreditGraphInputError(`edge ${e} points outside 0..${n - 1}`);
     }
     if (from === to) throw new CreditGraphCycleError([from]);
-    seqs[e] = toSeq(edges[e].seq);
     rawStart[from + 1] += 1;
   }
   for (let i = 0; i < n; i += 1) rawStart[i + 1] += rawStart[i];
   const slot = rawStart.slice(0, n);
   const sorted = new Int32Array(m);
-  for (let e = 0; e < m; e += 1) sorted[slot[edges[e].from]++] = e;
+  for (let e = 0; e < m; e += 1) sorted[slot[edgeFrom[e]]++] = e;
   const before = (a: number, b: number): boolean => {
-    const ea = edges[a];
-    const eb = edges[b];
-    if (ea.to !== eb.to) return ea.to < eb.to;
-    const xa = ea.excluded ? 1 : 0;
-    const xb = eb.excluded ? 1 : 0;
+    if (edgeTo[a] !== edgeTo[b]) return edgeTo[a] < edgeTo[b];
+    const xa = edgeExcluded[a] === 0 ? 0 : 1;
+    const xb = edgeExcluded[b] === 0 ? 0 : 1;
     if (xa !== xb) return xa < xb;
     return seqs[a] < seqs[b];
   };
@@ -279,27 +373,30 @@ export function buildCreditGraph(
     declaredWeights.length = 0;
     for (let p = rawStart[x]; p < rawStart[x + 1]; p += 1) {
       const e = sorted[p];
-      if (unique.length > 0 && edges[unique[unique.length - 1]].to === edges[e].to) continue;
+      if (unique.length > 0 && edgeTo[unique[unique.length - 1]] === edgeTo[e]) continue;
       unique.push(e);
-      declaredWeights.push(edges[e].weight);
+      declaredWeights.push(Number.isNaN(edgeWeight[e]) ? undefined : edgeWeight[e]);
     }
-    const map = resolveCreditMap(nodeKindName(kind[x]), declaredSelf[x], declaredWeights, policy);
+    const declaredSelf = Number.isNaN(columns.selfShare[x]) ? undefined : columns.selfShare[x];
+    const map = resolveCreditMap(nodeKindName(kind[x]), declaredSelf, declaredWeights, policy);
     selfShare[x] = map.self;
     clamped[x] = map.clamped ? 1 : 0;
     outStart[x] = kept;
     for (let i = 0; i < unique.length; i += 1) {
-      const edge = edges[unique[i]];
-      if (edge.excluded) {
+      const e = unique[i];
+      const reason = EXCLUSION_CODES[edgeExcluded[e]];
+      if (reason !== null) {
+        const ref = edges.refs.get(e);
         excludedEdges.push({
           from: x,
-          to: edge.to,
-          seq: seqs[unique[i]].toString(),
-          reason: edge.excluded,
-          ...(edge.ref === undefined ? {} : { ref: edge.ref }),
+          to: edgeTo[e],
+          seq: seqs[e].toString(),
+          reason,
+          ...(ref === undefined ? {} : { ref }),
         });
         continue;
       }
-      keep[kept] = unique[i];
+      keep[kept] = e;
       keepWeight[kept] = map.weights[i];
       kept += 1;
     }
@@ -309,7 +406,7 @@ export function buildCreditGraph(
   const outWeight = keepWeight.slice(0, kept);
   const outSeq = new BigInt64Array(kept);
   for (let p = 0; p < kept; p += 1) {
-    outTo[p] = edges[keep[p]].to;
+    outTo[p] = edgeTo[keep[p]];
     outSeq[p] = seqs[keep[p]];
   }
 
@@ -747,7 +844,7 @@ function commitWorks(
     totals.contributors[slot] += 1;
   };
   const candidates: number[] = [];
-  for (let i = 0; i < workCount; ) {
+  for (let i = 0; i < workCount;) {
     const first = order[i];
     let end = i + 1;
     while (end < workCount && group[order[end]] === group[first] && year[order[end]] === year[first]) end += 1;
@@ -1082,13 +1179,8 @@ export interface RowCreditGraph {
   readonly levelOf: LevelResolver;
 }
 
+/** LEVEL_RANK inverted: the level of each rank. */
 const LEVELS: readonly IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
-const LEVEL_CODES: Readonly<Record<IndependenceLevel, number>> = { independent: 0, 'same-lab': 1, 'co-authored': 2 };
-
-function requireSeq(seq: string | undefined, what: string): string {
-  if (seq === undefined) throw new CreditGraphInputError(`${what} has no ledger seq`);
-  return seq;
-}
 
 /**
  * Maps stored rows to the compact graph: dataset versions collapse into their concept, duplicate and linked
@@ -1099,146 +1191,318 @@ export function buildCreditGraphFromRows(
   policy: MetricsPolicy = METRICS_POLICY,
   resolve?: RowLevelResolver,
 ): RowCreditGraph {
-  const concepts = conceptMap(rows.datasets);
-  const works = groupWorks(rows.publications);
-  // Node order: datasets (concepts), then panels, then publications, each by id; plain per-kind maps (no composite
-  // string keys: at 10^6 rows, building and hashing those cost more than the rest of the graph).
-  const conceptIds = [...new Set(concepts.values())].sort(compareStrings);
-  const panelIds = [
-    ...new Set((rows.panels ?? []).filter((f) => works.has(f.publicationId)).map((f) => f.id)),
-  ].sort(compareStrings);
-  const publicationIds = [...new Set(rows.publications.map((p) => p.id))].sort(compareStrings);
-  const ids: string[] = [...conceptIds, ...panelIds, ...publicationIds];
-  const conceptNode = new Map<string, number>();
-  conceptIds.forEach((id, i) => conceptNode.set(id, i));
-  const panelNode = new Map<string, number>();
-  panelIds.forEach((id, i) => panelNode.set(id, conceptIds.length + i));
-  const publicationNode = new Map<string, number>();
-  const firstPublication = conceptIds.length + panelIds.length;
-  publicationIds.forEach((id, i) => publicationNode.set(id, firstPublication + i));
-  const datasetNode = new Map<string, number>();
-  for (const [datasetId, concept] of concepts) datasetNode.set(datasetId, conceptNode.get(concept) as number);
+  return new CreditRowsBuilder(policy, resolve).addRows(rows).build();
+}
 
-  const declared = new Map<number, DeclaredCreditMap>();
-  for (const map of rows.creditMaps ?? []) {
-    const node = datasetNode.get(map.nodeId) ?? publicationNode.get(map.nodeId) ?? panelNode.get(map.nodeId);
-    if (node !== undefined) declared.set(node, map);
+/** Ledger seq of a row: parsed on arrival; a missing or malformed one fails the build only if its edge is used. */
+type RowSeq = bigint | { readonly invalid: string | undefined };
+
+function rowSeq(seq: string | undefined): RowSeq {
+  if (seq === undefined) return { invalid: undefined };
+  try {
+    return BigInt(seq);
+  } catch {
+    return { invalid: seq };
   }
-  const declaredWeight = (from: number, inputId: string): number | undefined => declared.get(from)?.inputs?.[inputId];
+}
 
-  const workLabels = [...new Set([...works.values()].map((w) => w.key))].sort(compareStrings);
-  const workLabel = new Map(workLabels.map((key, i) => [key, i]));
-  const groupLabels = [...new Set([...works.values()].map((w) => w.groupKey).filter((g) => g !== null))].sort(
-    compareStrings,
-  );
-  const groupLabel = new Map(groupLabels.map((key, i) => [key, i]));
+function seqOf(seq: RowSeq, what: () => string): bigint {
+  if (typeof seq === 'bigint') return seq;
+  if (seq.invalid === undefined) throw new CreditGraphInputError(`${what()} has no ledger seq`);
+  return toSeq(seq.invalid);
+}
 
-  const publicationById = new Map(rows.publications.map((p) => [p.id, p]));
-  const nodes: CreditNodeRow[] = ids.map((id, i) => {
-    const selfShare = declared.get(i)?.self;
-    if (i < firstPublication) {
-      const kind: CreditNodeKind = i < conceptIds.length ? 'dataset' : 'panel';
-      return { id: i, kind, ...(selfShare === undefined ? {} : { selfShare }) };
-    }
-    const row = publicationById.get(id) as PublicationRow;
-    const work = works.get(id) as WorkInfo;
-    return {
-      id: i,
-      kind: 'publication',
-      origin: row.kind === 'preprint' ? policy.originCredit.preprint : policy.originCredit.article,
-      // A retracted manifestation retracts the work.
-      retracted: work.retracted,
-      work: workLabel.get(work.key) as number,
-      ...(work.groupKey === null ? {} : { group: groupLabel.get(work.groupKey) as number }),
-      year: work.issuedDay === null ? 0 : utcYear(work.issuedDay),
-      ...(selfShare === undefined ? {} : { selfShare }),
-    };
-  });
+/** Ids as small integers: each id string is kept once however many rows name it. */
+class IdTable {
+  private readonly handles = new Map<string, number>();
+  readonly names: string[] = [];
 
-  const edges: CreditEdgeRow[] = [];
-  // Keyed by from × nodeCount + to: exact integers far below 2^53, and no string per lookup.
-  const nodeCount = ids.length;
-  const reuseLevels = new Map<number, IndependenceLevel>();
-  for (const reuse of rows.reuses) {
-    const from = publicationNode.get(reuse.publicationId);
-    if (from === undefined) continue;
-    const reason = reuseExclusionReason(policy, reuse, 'score');
-    for (const datasetId of reuse.datasetIds) {
-      const to = datasetNode.get(datasetId);
-      if (to === undefined) continue;
-      const level = reuse.levels[datasetId];
-      if (level !== undefined && reason === null) {
-        const key = from * nodeCount + to;
-        const known = reuseLevels.get(key);
-        reuseLevels.set(key, known === undefined ? level : leastIndependent(known, level));
-      }
-      const weight = declaredWeight(from, datasetId) ?? declaredWeight(from, ids[to]);
-      edges.push({
-        from,
-        to,
-        seq: requireSeq(reuse.seq, `reuse ${reuse.id}`),
-        ref: reuse.id,
-        ...(reason === null ? {} : { excluded: reason }),
-        ...(weight === undefined ? {} : { weight }),
-      });
+  handle(id: string): number {
+    let h = this.handles.get(id);
+    if (h === undefined) {
+      h = this.names.length;
+      this.handles.set(id, h);
+      this.names.push(id);
     }
-  }
-  for (const panel of rows.panels ?? []) {
-    const node = panelNode.get(panel.id);
-    const publication = publicationNode.get(panel.publicationId);
-    if (node === undefined || publication === undefined) continue;
-    const seq = requireSeq(panel.seq, `panel ${panel.id}`);
-    const weight = declaredWeight(publication, panel.id);
-    edges.push({ from: publication, to: node, seq, ref: panel.id, ...(weight === undefined ? {} : { weight }) });
-    for (const datasetId of panel.datasetIds) {
-      const to = datasetNode.get(datasetId);
-      if (to === undefined) continue;
-      const w = declaredWeight(node, datasetId) ?? declaredWeight(node, ids[to]);
-      edges.push({ from: node, to, seq, ref: panel.id, ...(w === undefined ? {} : { weight: w }) });
-    }
-  }
-  for (const derivation of rows.derivations ?? []) {
-    const from = datasetNode.get(derivation.datasetId);
-    const to = datasetNode.get(derivation.derivedFromId);
-    if (from === undefined || to === undefined || from === to) continue;
-    const weak = derivation.evidence !== undefined && !policy.counting.scoreEvidence.includes(derivation.evidence);
-    const weight = declaredWeight(from, derivation.derivedFromId) ?? declaredWeight(from, ids[to]);
-    edges.push({
-      from,
-      to,
-      seq: requireSeq(derivation.seq, `derivation ${derivation.datasetId} <- ${derivation.derivedFromId}`),
-      ...(weak ? { excluded: 'EVIDENCE_TOO_WEAK' as const } : {}),
-      ...(weight === undefined ? {} : { weight }),
-    });
+    return h;
   }
 
-  const graph = buildCreditGraph(nodes, edges, policy);
-  // A reuse's level sits on its edge: the pull walk asks for one level per publication in a dataset's cone, and a
-  // scan of the publication's few out-edges beats any map lookup. Levels without an active edge stay in the map.
-  const edgeLevel = new Int8Array(graph.edgeCount).fill(-1);
-  for (const [key, level] of reuseLevels) {
-    const from = Math.floor(key / nodeCount);
-    const to = key - from * nodeCount;
-    for (let e = graph.outStart[from]; e < graph.outStart[from + 1]; e += 1) {
-      if (graph.outTo[e] === to) {
-        edgeLevel[e] = LEVEL_CODES[level];
-        reuseLevels.delete(key);
-        break;
-      }
-    }
+  find(id: string): number | undefined {
+    return this.handles.get(id);
   }
-  const edgeLevelOf = (publication: number, dataset: number): IndependenceLevel | undefined => {
-    for (let e = graph.outStart[publication]; e < graph.outStart[publication + 1]; e += 1) {
-      if (graph.outTo[e] === dataset) return edgeLevel[e] < 0 ? undefined : LEVELS[edgeLevel[e]];
-    }
-    return undefined;
+}
+
+/**
+ * buildCreditGraphFromRows for rows that arrive one at a time (a cursor over the ledger's tables): each row is reduced
+ * on arrival to what the graph needs (ids become integer handles, a publication loses its author list, a dataset
+ * everything but its concept), so a full recompute never holds the rows themselves. Rows may come in any order.
+ */
+export class CreditRowsBuilder {
+  private readonly ids = new IdTable();
+  /** Dataset handle -> concept handle, in arrival order (a repeated id keeps its place and takes the last concept). */
+  private readonly concepts = new Map<number, number>();
+  private readonly publications: PublicationFacts[] = [];
+  private readonly publicationHandles: number[] = [];
+  private readonly groupKeys = new Map<string, string>();
+  private readonly reuses = {
+    publication: [] as number[],
+    reason: [] as number[],
+    seq: [] as RowSeq[],
+    /** Reuse ids, kept for excluded claims (reported with their ref) and rows without a seq (named in the error). */
+    ref: new Map<number, string>(),
+    start: [0] as number[],
+    dataset: [] as number[],
+    level: [] as number[],
   };
-  const levelOf: LevelResolver = (publication, dataset) =>
-    resolve?.(ids[publication], ids[dataset]) ??
-    edgeLevelOf(publication, dataset) ??
-    (reuseLevels.size > 0 ? reuseLevels.get(publication * nodeCount + dataset) : undefined) ??
-    policy.unknownIndependence;
-  return { graph, ids, datasetNode, publicationNode, levelOf };
+  private readonly panels = {
+    panel: [] as number[],
+    publication: [] as number[],
+    seq: [] as RowSeq[],
+    start: [0] as number[],
+    dataset: [] as number[],
+  };
+  private readonly derivations = {
+    from: [] as number[],
+    to: [] as number[],
+    seq: [] as RowSeq[],
+    weak: [] as number[],
+  };
+  private readonly creditMaps: DeclaredCreditMap[] = [];
+
+  constructor(
+    private readonly policy: MetricsPolicy = METRICS_POLICY,
+    private readonly resolve?: RowLevelResolver,
+  ) {}
+
+  addRows(rows: CreditRows): this {
+    for (const row of rows.datasets) this.addDataset(row);
+    for (const row of rows.publications) this.addPublication(row);
+    for (const row of rows.reuses) this.addReuse(row);
+    for (const row of rows.derivations ?? []) this.addDerivation(row);
+    for (const row of rows.panels ?? []) this.addPanel(row);
+    for (const map of rows.creditMaps ?? []) this.addCreditMap(map);
+    return this;
+  }
+
+  addDataset(row: DatasetRow): void {
+    this.concepts.set(this.ids.handle(row.id), this.ids.handle(row.conceptId ?? row.id));
+  }
+
+  addPublication(row: PublicationRow): void {
+    const facts = publicationFacts(row);
+    const handle = this.ids.handle(row.id);
+    const id = this.ids.names[handle];
+    this.publicationHandles.push(handle);
+    let groupKey = facts.groupKey;
+    if (groupKey !== null) {
+      // Many publications share a last author: one copy of each group key.
+      const known = this.groupKeys.get(groupKey);
+      if (known === undefined) this.groupKeys.set(groupKey, groupKey);
+      else groupKey = known;
+    }
+    this.publications.push({ ...facts, id, groupKey });
+  }
+
+  addReuse(row: ReuseRow): void {
+    const r = this.reuses;
+    const index = r.publication.length;
+    r.publication.push(this.ids.handle(row.publicationId));
+    const reason = reuseExclusionReason(this.policy, row, 'score');
+    r.reason.push(reason === null ? 0 : EXCLUSION_CODES.indexOf(reason));
+    const seq = rowSeq(row.seq);
+    r.seq.push(seq);
+    if (reason !== null || typeof seq !== 'bigint') r.ref.set(index, row.id);
+    for (const datasetId of row.datasetIds) {
+      r.dataset.push(this.ids.handle(datasetId));
+      const level = row.levels[datasetId];
+      r.level.push(level === undefined ? -1 : LEVEL_RANK[level]);
+    }
+    r.start.push(r.dataset.length);
+  }
+
+  addDerivation(row: DerivationRow): void {
+    const x = this.derivations;
+    x.from.push(this.ids.handle(row.datasetId));
+    x.to.push(this.ids.handle(row.derivedFromId));
+    x.seq.push(rowSeq(row.seq));
+    x.weak.push(row.evidence !== undefined && !this.policy.counting.scoreEvidence.includes(row.evidence) ? 1 : 0);
+  }
+
+  addPanel(row: FigurePanelRow): void {
+    const f = this.panels;
+    f.panel.push(this.ids.handle(row.id));
+    f.publication.push(this.ids.handle(row.publicationId));
+    f.seq.push(rowSeq(row.seq));
+    for (const datasetId of row.datasetIds) f.dataset.push(this.ids.handle(datasetId));
+    f.start.push(f.dataset.length);
+  }
+
+  addCreditMap(map: DeclaredCreditMap): void {
+    this.creditMaps.push(map);
+  }
+
+  /** Dataset ids in the order they arrived (versions included). */
+  datasetIds(): string[] {
+    return [...this.concepts.keys()].map((h) => this.ids.names[h]);
+  }
+
+  build(): RowCreditGraph {
+    const { policy, resolve } = this;
+    const names = this.ids.names;
+    const works = groupWorkFacts(this.publications);
+    // Node order: datasets (concepts), then panels, then publications, each by id. Handles map to nodes through one
+    // array per kind: no id string is hashed again after it arrived.
+    const byName = (a: number, b: number): number => compareStrings(names[a], names[b]);
+    const conceptHandles = [...new Set(this.concepts.values())].sort(byName);
+    const panelSet = new Set<number>();
+    for (let i = 0; i < this.panels.panel.length; i += 1) {
+      if (works.has(names[this.panels.publication[i]])) panelSet.add(this.panels.panel[i]);
+    }
+    const panelHandles = [...panelSet].sort(byName);
+    const publicationHandles = [...new Set(this.publicationHandles)].sort(byName);
+    const firstPanel = conceptHandles.length;
+    const firstPublication = firstPanel + panelHandles.length;
+    const nodeCount = firstPublication + publicationHandles.length;
+    const ids: string[] = new Array<string>(nodeCount);
+    const nodeArray = (handles: readonly number[], first: number): Int32Array => {
+      const nodeOf = new Int32Array(names.length).fill(-1);
+      handles.forEach((h, i) => {
+        nodeOf[h] = first + i;
+        ids[first + i] = names[h];
+      });
+      return nodeOf;
+    };
+    const conceptNodeOf = nodeArray(conceptHandles, 0);
+    const panelNodeOf = nodeArray(panelHandles, firstPanel);
+    const publicationNodeOf = nodeArray(publicationHandles, firstPublication);
+    const datasetNodeOf = new Int32Array(names.length).fill(-1);
+    const datasetNode = new Map<string, number>();
+    for (const [dataset, concept] of this.concepts) {
+      datasetNodeOf[dataset] = conceptNodeOf[concept];
+      datasetNode.set(names[dataset], conceptNodeOf[concept]);
+    }
+    const publicationNode = new Map<string, number>();
+    for (const h of publicationHandles) publicationNode.set(names[h], publicationNodeOf[h]);
+
+    const declared = new Map<number, DeclaredCreditMap>();
+    for (const map of this.creditMaps) {
+      const h = this.ids.find(map.nodeId);
+      const panel = h === undefined || panelNodeOf[h] < 0 ? undefined : panelNodeOf[h];
+      const node = datasetNode.get(map.nodeId) ?? publicationNode.get(map.nodeId) ?? panel;
+      if (node !== undefined) declared.set(node, map);
+    }
+    const declaredWeight = (from: number, inputId: string): number | undefined =>
+      declared.size === 0 ? undefined : declared.get(from)?.inputs?.[inputId];
+
+    const workLabels = [...new Set([...works.values()].map((w) => w.key))].sort(compareStrings);
+    const workLabel = new Map(workLabels.map((key, i) => [key, i]));
+    const groupLabels = [...new Set([...works.values()].map((w) => w.groupKey).filter((g) => g !== null))].sort(
+      compareStrings,
+    );
+    const groupLabel = new Map(groupLabels.map((key, i) => [key, i]));
+
+    const columns = nodeColumns(nodeCount);
+    columns.kind.fill(KIND_DATASET, 0, firstPanel);
+    columns.kind.fill(KIND_PANEL, firstPanel, firstPublication);
+    columns.kind.fill(KIND_PUBLICATION, firstPublication, nodeCount);
+    const preprint = new Set<string>();
+    for (const p of this.publications) {
+      if (p.preprint) preprint.add(p.id);
+      else preprint.delete(p.id);
+    }
+    for (let i = firstPublication; i < nodeCount; i += 1) {
+      const work = works.get(ids[i]) as WorkInfo;
+      // A retracted manifestation retracts the work.
+      columns.retracted[i] = work.retracted ? 1 : 0;
+      columns.origin[i] = work.retracted
+        ? policy.originCredit.retracted
+        : preprint.has(ids[i])
+          ? policy.originCredit.preprint
+          : policy.originCredit.article;
+      columns.work[i] = workLabel.get(work.key) as number;
+      if (work.groupKey !== null) columns.group[i] = groupLabel.get(work.groupKey) as number;
+      columns.year[i] = work.issuedDay === null ? 0 : utcYear(work.issuedDay);
+    }
+    for (const [node, map] of declared) if (map.self !== undefined) columns.selfShare[node] = map.self;
+
+    const r = this.reuses;
+    const f = this.panels;
+    const x = this.derivations;
+    const edges = new EdgeColumns(r.dataset.length + f.panel.length + f.dataset.length + x.from.length);
+    // Keyed by from × nodeCount + to: exact integers far below 2^53.
+    const reuseLevels = new Map<number, number>();
+    for (let i = 0; i < r.publication.length; i += 1) {
+      const from = publicationNodeOf[r.publication[i]];
+      if (from < 0) continue;
+      const reason = EXCLUSION_CODES[r.reason[i]] ?? undefined;
+      for (let k = r.start[i]; k < r.start[i + 1]; k += 1) {
+        const to = datasetNodeOf[r.dataset[k]];
+        if (to < 0) continue;
+        if (r.level[k] >= 0 && reason === undefined) {
+          const key = from * nodeCount + to;
+          const known = reuseLevels.get(key);
+          // Codes rise as independence falls: the larger code is the less independent level (as leastIndependent).
+          reuseLevels.set(key, known === undefined ? r.level[k] : Math.max(known, r.level[k]));
+        }
+        const weight = declaredWeight(from, names[r.dataset[k]]) ?? declaredWeight(from, ids[to]);
+        const seq = seqOf(r.seq[i], () => `reuse ${r.ref.get(i)}`);
+        edges.push(from, to, seq, weight, reason, r.ref.get(i));
+      }
+    }
+    for (let i = 0; i < f.panel.length; i += 1) {
+      const node = panelNodeOf[f.panel[i]];
+      const publication = publicationNodeOf[f.publication[i]];
+      if (node < 0 || publication < 0) continue;
+      const seq = seqOf(f.seq[i], () => `panel ${names[f.panel[i]]}`);
+      edges.push(publication, node, seq, declaredWeight(publication, names[f.panel[i]]), undefined, undefined);
+      for (let k = f.start[i]; k < f.start[i + 1]; k += 1) {
+        const to = datasetNodeOf[f.dataset[k]];
+        if (to < 0) continue;
+        const weight = declaredWeight(node, names[f.dataset[k]]) ?? declaredWeight(node, ids[to]);
+        edges.push(node, to, seq, weight, undefined, undefined);
+      }
+    }
+    for (let i = 0; i < x.from.length; i += 1) {
+      const from = datasetNodeOf[x.from[i]];
+      const to = datasetNodeOf[x.to[i]];
+      if (from < 0 || to < 0 || from === to) continue;
+      const weight = declaredWeight(from, names[x.to[i]]) ?? declaredWeight(from, ids[to]);
+      const seq = seqOf(x.seq[i], () => `derivation ${names[x.from[i]]} <- ${names[x.to[i]]}`);
+      edges.push(from, to, seq, weight, x.weak[i] === 1 ? 'EVIDENCE_TOO_WEAK' : undefined, undefined);
+    }
+
+    const graph = buildCreditGraphFromColumns(columns, edges, policy);
+    // A reuse's level sits on its edge: the pull walk asks for one level per publication in a dataset's cone, and a
+    // scan of the publication's few out-edges beats any map lookup. Levels without an active edge stay in the map.
+    const edgeLevel = new Int8Array(graph.edgeCount).fill(-1);
+    for (const [key, level] of reuseLevels) {
+      const from = Math.floor(key / nodeCount);
+      const to = key - from * nodeCount;
+      for (let e = graph.outStart[from]; e < graph.outStart[from + 1]; e += 1) {
+        if (graph.outTo[e] === to) {
+          edgeLevel[e] = level;
+          reuseLevels.delete(key);
+          break;
+        }
+      }
+    }
+    const edgeLevelOf = (publication: number, dataset: number): IndependenceLevel | undefined => {
+      for (let e = graph.outStart[publication]; e < graph.outStart[publication + 1]; e += 1) {
+        if (graph.outTo[e] === dataset) return edgeLevel[e] < 0 ? undefined : LEVELS[edgeLevel[e]];
+      }
+      return undefined;
+    };
+    const leftover = (publication: number, dataset: number): IndependenceLevel | undefined => {
+      const code = reuseLevels.size > 0 ? reuseLevels.get(publication * nodeCount + dataset) : undefined;
+      return code === undefined ? undefined : LEVELS[code];
+    };
+    const levelOf: LevelResolver = (publication, dataset) =>
+      resolve?.(ids[publication], ids[dataset]) ??
+      edgeLevelOf(publication, dataset) ??
+      leftover(publication, dataset) ??
+      policy.unknownIndependence;
+    return { graph, ids, datasetNode, publicationNode, levelOf };
+  }
 }
 
 export interface DatasetCreditSummary {
@@ -1288,10 +1552,18 @@ export function computeCreditFromRows(
   policy: MetricsPolicy = METRICS_POLICY,
   resolve?: RowLevelResolver,
 ): Map<string, DatasetCreditSummary> {
-  const built = buildCreditGraphFromRows(rows, policy, resolve);
+  return computeCreditFromBuilder(new CreditRowsBuilder(policy, resolve).addRows(rows), policy);
+}
+
+/** computeCreditFromRows for rows fed to a builder (streamed): every dataset the builder saw, in arrival order. */
+export function computeCreditFromBuilder(
+  builder: CreditRowsBuilder,
+  policy: MetricsPolicy = METRICS_POLICY,
+): Map<string, DatasetCreditSummary> {
+  const built = builder.build();
   const totals = computeTransitiveCredit(built.graph, built.levelOf, policy);
   const result = new Map<string, DatasetCreditSummary>();
-  for (const d of rows.datasets) result.set(d.id, summarizeCredit(built, totals, d.id, policy));
+  for (const id of builder.datasetIds()) result.set(id, summarizeCredit(built, totals, id, policy));
   return result;
 }
 
