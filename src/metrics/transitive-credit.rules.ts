@@ -863,9 +863,8 @@ function commitWorks(
       for (const w of candidates) commit(w);
     } else {
       // The group's `cap` largest works count (ties: the earlier work); all are added in work order.
-      const ranked = [...candidates].sort((a, b) => workBest[b] - workBest[a] || a - b);
       const chosen = ++s.generation;
-      for (let k = 0; k < cap; k += 1) s.chosenStamp[ranked[k]] = chosen;
+      for (const w of largest(candidates, cap, workBest)) s.chosenStamp[w] = chosen;
       for (const w of candidates) {
         if (s.chosenStamp[w] === chosen) commit(w);
         else totals.groupYearCapped[slot] += workBest[w];
@@ -873,6 +872,27 @@ function commitWorks(
     }
     i = end;
   }
+}
+
+/** The `k` works with the largest values (ties: the smaller ordinal), by insertion for the usual small cap. */
+function largest(works: readonly number[], k: number, value: Float64Array): number[] {
+  const better = (a: number, b: number): boolean => value[a] > value[b] || (value[a] === value[b] && a < b);
+  if (k > 16) return [...works].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, k);
+  const top: number[] = [];
+  for (const w of works) {
+    if (top.length === k) {
+      if (!better(w, top[k - 1])) continue;
+      top.pop();
+    }
+    let j = top.length;
+    top.push(w);
+    while (j > 0 && better(w, top[j - 1])) {
+      top[j] = top[j - 1];
+      j -= 1;
+    }
+    top[j] = w;
+  }
+  return top;
 }
 
 function binarySearch(sorted: Int32Array, value: number): number {
