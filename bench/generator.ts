@@ -392,7 +392,7 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
     const lab = pickLab();
     const derivedFrom: number[] = [];
     if (derived) {
-      const count = rng.chance(0.8) ? 1 : 2;
+      const count = 1 + rng.int(3);
       for (let k = 0; k < count * 4 && derivedFrom.length < count; k += 1) {
         const source = pickDataset();
         if (source < i && !derivedFrom.includes(source)) derivedFrom.push(source);
@@ -420,8 +420,8 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
   const evidenceMix: readonly EvidenceLevel[] = ['asserted', 'asserted', 'asserted', 'curated'];
   for (let i = 0; i < nPublications; i += 1) {
     const reused: number[] = [];
-    if (rng.chance(0.75)) {
-      const count = rng.chance(0.7) ? 1 : 2 + rng.int(2);
+    if (rng.chance(0.9)) {
+      const count = 1 + rng.int(7);
       for (let k = 0; k < count * 3 && reused.length < count; k += 1) {
         const d = pickDataset();
         if (!reused.includes(d)) reused.push(d);
@@ -467,9 +467,10 @@ export function generateLedger(seed: number, size: number): SyntheticLedger {
   const panels: SynthPanel[] = [];
   for (let i = 0; i < nPanels; i += 1) {
     const source = [pickDataset()];
-    if (rng.chance(0.25)) {
+    const count = 1 + rng.int(5);
+    for (let k = 1; k < count * 2 && source.length < count; k += 1) {
       const other = pickDataset();
-      if (other !== source[0]) source.push(other);
+      if (!source.includes(other)) source.push(other);
     }
     panels.push({ id: seededUuid(rng), publication: rng.int(nPublications), datasets: source, seq: seq++ });
   }

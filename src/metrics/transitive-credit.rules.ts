@@ -1261,10 +1261,10 @@ export class CreditRowsBuilder {
   private readonly ids = new IdTable();
   /** Dataset handle -> concept handle, in arrival order (a repeated id keeps its place and takes the last concept). */
   private readonly concepts = new Map<number, number>();
-  private readonly publications: PublicationFacts[] = [];
-  private readonly publicationHandles: number[] = [];
+  private publications: PublicationFacts[] = [];
+  private publicationHandles: number[] = [];
   private readonly groupKeys = new Map<string, string>();
-  private readonly reuses = {
+  private reuses = {
     publication: [] as number[],
     reason: [] as number[],
     seq: [] as RowSeq[],
@@ -1274,14 +1274,14 @@ export class CreditRowsBuilder {
     dataset: [] as number[],
     level: [] as number[],
   };
-  private readonly panels = {
+  private panels = {
     panel: [] as number[],
     publication: [] as number[],
     seq: [] as RowSeq[],
     start: [0] as number[],
     dataset: [] as number[],
   };
-  private readonly derivations = {
+  private derivations = {
     from: [] as number[],
     to: [] as number[],
     seq: [] as RowSeq[],
@@ -1361,12 +1361,25 @@ export class CreditRowsBuilder {
     this.creditMaps.push(map);
   }
 
+  private built = false;
+
+  private release(): void {
+    this.publications = [];
+    this.publicationHandles = [];
+    this.reuses = { publication: [], reason: [], seq: [], ref: new Map(), start: [0], dataset: [], level: [] };
+    this.panels = { panel: [], publication: [], seq: [], start: [0], dataset: [] };
+    this.derivations = { from: [], to: [], seq: [], weak: [] };
+  }
+
   /** Dataset ids in the order they arrived (versions included). */
   datasetIds(): string[] {
     return [...this.concepts.keys()].map((h) => this.ids.names[h]);
   }
 
+  /** Builds once: the rows it was fed are released as soon as they are edges (datasetIds() still answers). */
   build(): RowCreditGraph {
+    if (this.built) throw new Error('a CreditRowsBuilder builds once');
+    this.built = true;
     const { policy, resolve } = this;
     const names = this.ids.names;
     const works = groupWorkFacts(this.publications);
@@ -1491,6 +1504,7 @@ export class CreditRowsBuilder {
       edges.push(from, to, seq, weight, x.weak[i] === 1 ? 'EVIDENCE_TOO_WEAK' : undefined, undefined);
     }
 
+    this.release();
     const graph = buildCreditGraphFromColumns(columns, edges, policy);
     // A reuse's level sits on its edge: the pull walk asks for one level per publication in a dataset's cone, and a
     // scan of the publication's few out-edges beats any map lookup. Levels without an active edge stay in the map.
