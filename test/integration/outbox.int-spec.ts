@@ -140,6 +140,40 @@ describe.each(['in-process', 'bullmq'] as const)('outbox jobs (%s)', (mode) => {
 });
 
 describe('outbox jobs survive a process that dies', () => {
+  it('lets a job that is running when the service closes finish and be marked done', async () => {
+    const t = await createTestApp({ redis: 'off' });
+    const client = await connect(t.db.url);
+    try {
+      await client.query('CREATE TABLE probe_runs (job_key text, attempt int, note text)');
+      let started: () => void = () => undefined;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      t.app.get(JobsService).register({
+        name: 'slow-probe',
+        maxAttempts: 5,
+        backoff: { baseMs: 20, maxMs: 50 },
+        handler: async (_payload, ctx) => {
+          started();
+          await sleep(300);
+          await t.app
+            .get(DataSource)
+            .query('INSERT INTO probe_runs (job_key, attempt) VALUES ($1, $2)', [ctx.jobKey, ctx.attempt]);
+        },
+      });
+      await enqueueWithWrite(t, 'slow-probe', 'closing');
+      await running;
+      // Before the fix the connection pool closed under the running handler: its write and `done` were lost.
+      await t.stop();
+      const row = await client.query(`SELECT status, attempts FROM outbox WHERE job_key = 'closing'`);
+      expect(row.rows[0]).toMatchObject({ status: 'done', attempts: 1 });
+      expect(
+        (await client.query(`SELECT count(*)::int AS n FROM probe_runs WHERE job_key = 'closing'`)).rows[0].n,
+      ).toBe(1);
+    } finally {
+      await client.end();
+      await t.close();
+    }
+  });
+
   it('runs a job committed by a process that died before dispatching it, once, in the next process', async () => {
     const first = await createTestApp({ redis: 'off', dispatch: { relay: false, workers: false } });
     const client = await connect(first.db.url);

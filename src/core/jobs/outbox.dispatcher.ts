@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -18,7 +18,7 @@ const BATCH = 50;
  * done only after its handler succeeded, and a row whose process died is taken over when its lease runs out.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('jobs');
   private running = false;
   private wake: (() => void) | null = null;
@@ -43,7 +43,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.loop = this.runLoop();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops claiming and waits for the handlers already running. Before, not on, application shutdown: that is when
+   * the database pool closes, and a handler still running then lost its writes and its `done`.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
     this.wake?.();
