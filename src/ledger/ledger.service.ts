@@ -141,66 +141,92 @@ export class LedgerService {
   }
 
   async inclusionProof(seq: bigint, treeSize: bigint): Promise<{ leafHash: Buffer; rootHash: Buffer; path: Buffer[] }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const current = await this.size(manager);
+    if (seq >= treeSize) {
+      const current = await this.size();
       if (treeSize > current)
         throw new InvalidTreeSizeError(`treeSize ${treeSize} is beyond the current size ${current}`);
-      if (seq >= treeSize) throw new InvalidTreeSizeError(`treeSize ${treeSize} does not include seq ${seq}`);
-      const nodes = await this.loadNodes(manager, [
-        ...inclusionProofKeys(seq, treeSize),
-        ...rootKeys(treeSize),
-        { level: 0, idx: seq },
-      ]);
-      const lookup = lookupIn(nodes);
-      return {
-        leafHash: lookup({ level: 0, idx: seq }),
-        rootHash: buildRoot(treeSize, lookup),
-        path: buildInclusionProof(seq, treeSize, lookup),
-      };
-    });
+      throw new InvalidTreeSizeError(`treeSize ${treeSize} does not include seq ${seq}`);
+    }
+    const { size: current, nodes } = await this.proofNodes([
+      ...inclusionProofKeys(seq, treeSize),
+      ...rootKeys(treeSize),
+      { level: 0, idx: seq },
+    ]);
+    if (treeSize > current)
+      throw new InvalidTreeSizeError(`treeSize ${treeSize} is beyond the current size ${current}`);
+    const lookup = lookupIn(nodes);
+    return {
+      leafHash: lookup({ level: 0, idx: seq }),
+      rootHash: buildRoot(treeSize, lookup),
+      path: buildInclusionProof(seq, treeSize, lookup),
+    };
   }
 
   async consistencyProof(from: bigint, to: bigint): Promise<{ fromRoot: Buffer; toRoot: Buffer; path: Buffer[] }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const current = await this.size(manager);
-      if (from === 0n)
-        throw new InvalidTreeRangeError('from must be at least 1: a proof from the empty tree proves nothing');
-      if (from > to) throw new InvalidTreeRangeError(`from ${from} is larger than to ${to}`);
-      if (to > current) throw new InvalidTreeRangeError(`to ${to} is beyond the current size ${current}`);
-      const keys = [...rootKeys(from), ...rootKeys(to), ...(from < to ? consistencyProofKeys(from, to) : [])];
-      const lookup = lookupIn(await this.loadNodes(manager, keys));
-      return {
-        fromRoot: buildRoot(from, lookup),
-        toRoot: buildRoot(to, lookup),
-        path: from < to ? buildConsistencyProof(from, to, lookup) : [],
-      };
-    });
+    if (from === 0n)
+      throw new InvalidTreeRangeError('from must be at least 1: a proof from the empty tree proves nothing');
+    if (from > to) throw new InvalidTreeRangeError(`from ${from} is larger than to ${to}`);
+    const keys = [...rootKeys(from), ...rootKeys(to), ...(from < to ? consistencyProofKeys(from, to) : [])];
+    const { size: current, nodes } = await this.proofNodes(keys);
+    if (to > current) throw new InvalidTreeRangeError(`to ${to} is beyond the current size ${current}`);
+    const lookup = lookupIn(nodes);
+    return {
+      fromRoot: buildRoot(from, lookup),
+      toRoot: buildRoot(to, lookup),
+      path: from < to ? buildConsistencyProof(from, to, lookup) : [],
+    };
   }
 
   /**
-   * One query for any set of stored perfect nodes: proofs cost O(log n) reads. A leaf is its entry's leaf_hash; a
-   * node above is a slice of subtree_hashes on the entry that completed it (nodeLocation).
+   * The current size and the stored nodes for `keys`, in one statement: one snapshot without a transaction, one round
+   * trip (entries below the size never change, so the nodes are those of every tree size up to it).
    */
+  private async proofNodes(keys: readonly NodeKey[]): Promise<{ size: bigint; nodes: Map<string, Buffer> }> {
+    const located = keys.map((key) => ({ key, at: nodeLocation(key) }));
+    const rows: Array<{ size: string; seq: string | null; leaf_hash: Buffer | null; subtree_hashes: Buffer | null }> =
+      await this.dataSource.query(
+        `SELECT h.size::text AS size, e.seq::text AS seq, e.leaf_hash, e.subtree_hashes
+         FROM ledger_head h LEFT JOIN ledger_entries e ON e.seq = ANY($1::bigint[]) AND e.seq < h.size
+         WHERE h.id = 1`,
+        [[...new Set(located.map(({ at }) => at.seq.toString()))]],
+      );
+    if (rows.length === 0) throw new Error('ledger_head is missing: run the migrations');
+    const entries = rows.flatMap((row) =>
+      row.seq === null || row.leaf_hash === null
+        ? []
+        : [{ seq: row.seq, leaf_hash: row.leaf_hash, subtree_hashes: row.subtree_hashes }],
+    );
+    return { size: BigInt(rows[0].size), nodes: nodesOf(located, entries) };
+  }
+
   async loadNodes(manager: EntityManager, keys: readonly NodeKey[]): Promise<Map<string, Buffer>> {
-    const map = new Map<string, Buffer>();
-    if (keys.length === 0) return map;
+    if (keys.length === 0) return new Map();
     const located = keys.map((key) => ({ key, at: nodeLocation(key) }));
     const seqs = [...new Set(located.map(({ at }) => at.seq.toString()))];
     const rows: Array<{ seq: string; leaf_hash: Buffer; subtree_hashes: Buffer | null }> = await manager.query(
       'SELECT seq, leaf_hash, subtree_hashes FROM ledger_entries WHERE seq = ANY($1::bigint[])',
       [seqs],
     );
-    const bySeq = new Map(rows.map((row) => [row.seq, row]));
-    for (const { key, at } of located) {
-      const row = bySeq.get(at.seq.toString());
-      if (!row) continue;
-      if (at.offset === null) map.set(nodeKeyId(key), row.leaf_hash);
-      else if (row.subtree_hashes && row.subtree_hashes.length >= at.offset + HASH_SIZE) {
-        map.set(nodeKeyId(key), row.subtree_hashes.subarray(at.offset, at.offset + HASH_SIZE));
-      }
-    }
-    return map;
+    return nodesOf(located, rows);
   }
+}
+
+/** Stored nodes by key id, from the entry rows that hold them (leaf hash, or a slice of subtree_hashes). */
+function nodesOf(
+  located: ReadonlyArray<{ key: NodeKey; at: ReturnType<typeof nodeLocation> }>,
+  rows: ReadonlyArray<{ seq: string; leaf_hash: Buffer; subtree_hashes: Buffer | null }>,
+): Map<string, Buffer> {
+  const map = new Map<string, Buffer>();
+  const bySeq = new Map(rows.map((row) => [row.seq, row]));
+  for (const { key, at } of located) {
+    const row = bySeq.get(at.seq.toString());
+    if (!row) continue;
+    if (at.offset === null) map.set(nodeKeyId(key), row.leaf_hash);
+    else if (row.subtree_hashes && row.subtree_hashes.length >= at.offset + HASH_SIZE) {
+      map.set(nodeKeyId(key), row.subtree_hashes.subarray(at.offset, at.offset + HASH_SIZE));
+    }
+  }
+  return map;
 }
 
 function lookupIn(nodes: Map<string, Buffer>) {
