@@ -38,6 +38,18 @@ export interface StoredEntry {
   canonical: Buffer;
 }
 
+/** Entries per INSERT in appendMany: big enough to amortise a statement, small enough to pipeline. */
+const APPEND_CHUNK = 256;
+
+const INSERT_ENTRIES = `INSERT INTO ledger_entries (seq, kind, actor, created_at, canonical, payload, leaf_hash, subtree_hashes)
+  SELECT e.seq, e.kind, e.actor, $1::timestamptz, e.canonical, (convert_from(e.canonical, 'UTF8')::jsonb) -> 'payload', e.leaf_hash, e.subtree_hashes
+  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[]) AS e(seq, kind, actor, canonical, leaf_hash, subtree_hashes)`;
+
+/** The node-postgres client under a TypeORM query runner (only what appendMany uses). */
+interface PgClient {
+  query(text: string, values: readonly unknown[]): Promise<unknown>;
+}
+
 /**
  * The Merkle log. `append` runs inside the caller's transaction, so the domain write, its ledger entry and its outbox
  * rows commit or roll back together. The coordinator row lock gives gap-free sequence numbers in commit order.
@@ -70,26 +82,41 @@ export class LedgerService {
     const canonicals = new Array<Buffer>(count);
     const leafHashes = new Array<Buffer>(count);
     const subtreeHashes = new Array<Buffer | null>(count);
+    // Chunks are pipelined: while PostgreSQL inserts one chunk, this process canonicalises and hashes the next. The
+    // driver's client sends a query at once when it is idle (TypeORM's query() would send it only after the loop).
+    const client = (await manager.queryRunner.connect()) as PgClient;
+    const inserts: Array<Promise<unknown>> = [];
     let seq = start;
-    for (let i = 0; i < count; i++, seq++) {
-      const request = requests[i];
-      // Payloads arrive as DTO instances and Dates; the ledger stores their JSON form, which is what gets hashed.
-      const payload: unknown = JSON.parse(JSON.stringify(request.payload));
-      const canonical = canonicalizeEntry({ seq, kind: request.kind, payload, actor: request.actor, createdAt });
-      const leafHash = hashLeaf(canonical);
-      subtreeHashes[i] = appendToFrontier(frontier, seq, leafHash);
-      seqs[i] = seq.toString();
-      kinds[i] = request.kind;
-      actors[i] = request.actor;
-      canonicals[i] = canonical;
-      leafHashes[i] = leafHash;
+    for (let from = 0; from < count; from += APPEND_CHUNK) {
+      const to = Math.min(count, from + APPEND_CHUNK);
+      for (let i = from; i < to; i++, seq++) {
+        const request = requests[i];
+        // Payloads arrive as DTO instances and Dates; the ledger stores their JSON form, which is what gets hashed.
+        const payload: unknown = JSON.parse(JSON.stringify(request.payload));
+        const canonical = canonicalizeEntry({ seq, kind: request.kind, payload, actor: request.actor, createdAt });
+        const leafHash = hashLeaf(canonical);
+        subtreeHashes[i] = appendToFrontier(frontier, seq, leafHash);
+        seqs[i] = seq.toString();
+        kinds[i] = request.kind;
+        actors[i] = request.actor;
+        canonicals[i] = canonical;
+        leafHashes[i] = leafHash;
+      }
+      const insert = client.query(INSERT_ENTRIES, [
+        createdAt,
+        seqs.slice(from, to),
+        kinds.slice(from, to),
+        actors.slice(from, to),
+        canonicals.slice(from, to),
+        leafHashes.slice(from, to),
+        subtreeHashes.slice(from, to),
+      ]);
+      // Awaited below with the others; a failure must not count as unhandled while the next chunk is hashed.
+      insert.catch(() => undefined);
+      inserts.push(insert);
     }
-    await manager.query(
-      `INSERT INTO ledger_entries (seq, kind, actor, created_at, canonical, payload, leaf_hash, subtree_hashes)
-       SELECT e.seq, e.kind, e.actor, $1::timestamptz, e.canonical, (convert_from(e.canonical, 'UTF8')::jsonb) -> 'payload', e.leaf_hash, e.subtree_hashes
-       FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::bytea[]) AS e(seq, kind, actor, canonical, leaf_hash, subtree_hashes)`,
-      [createdAt, seqs, kinds, actors, canonicals, leafHashes, subtreeHashes],
-    );
+    // The first failure wins (a later chunk then fails only because the transaction is aborted).
+    await Promise.all(inserts);
     const size = (start + BigInt(count)).toString();
     await manager.query('UPDATE ledger_head SET size = $1 WHERE id = 1', [size]);
     return seqs.map((s, i) => ({ seq: s, leafHash: leafHashes[i].toString('hex'), treeSize: size }));

@@ -74,6 +74,51 @@ describe('ledger (integration, real PostgreSQL)', () => {
     expect(BigInt(receipt.seq)).toBe(before);
   });
 
+  it('appends a batch of several pipelined chunks as one gap-free run that proofs and the audit accept', async () => {
+    const start = await ledger.size();
+    const receipts = await dataSource.transaction((m) =>
+      ledger.appendMany(
+        m,
+        Array.from({ length: 700 }, (_, i) => ({ kind: 'test.batch', actor: null, payload: { i, at: new Date(0) } })),
+      ),
+    );
+    expect(receipts.map((r) => BigInt(r.seq))).toEqual(Array.from({ length: 700 }, (_, i) => start + BigInt(i)));
+    const size = await ledger.size();
+    expect(size).toBe(start + 700n);
+    const root = await ledger.root(size);
+    for (const i of [0, 255, 256, 511, 512, 699]) {
+      const r = receipts[i];
+      const proof = await ledger.inclusionProof(BigInt(r.seq), size);
+      expect(verifyInclusion(BigInt(r.seq), size, Buffer.from(r.leafHash, 'hex'), proof.path, root)).toBe(true);
+    }
+    expect((await ledger.entry(start + 600n)).payload).toEqual({ i: 600, at: '1970-01-01T00:00:00.000Z' });
+    expect(await auditLedger(dataSource, verifiers())).toMatchObject({ ok: true });
+  });
+
+  it('writes nothing of a batch whose later chunk fails, and reports the failure', async () => {
+    const before = await ledger.size();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    // Entry 300 sits in the second chunk: the first chunk's INSERT is already on its way when it throws.
+    await expect(
+      dataSource.transaction((m) =>
+        ledger.appendMany(
+          m,
+          Array.from({ length: 400 }, (_, i) => ({
+            kind: 'test.doomed-batch',
+            actor: null,
+            payload: i === 300 ? cyclic : { i },
+          })),
+        ),
+      ),
+    ).rejects.toThrow(/circular/i);
+    expect(await ledger.size()).toBe(before);
+    const rows = await dataSource.query(
+      `SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'test.doomed-batch'`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('refuses to append outside a transaction', async () => {
     await expect(ledger.append(dataSource.manager, { kind: 'test.x', actor: null, payload: {} })).rejects.toThrow(
       /transaction/,
