@@ -536,7 +536,11 @@ export function wouldCreateCycle(graph: CreditGraph, from: number, to: number): 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Independence of (publication, dataset), judged between the publication's authors and the dataset's creators. */
-export type LevelResolver = (publication: number, dataset: number) => IndependenceLevel;
+/**
+ * `via`, when given, is the out-edge index of publication -> dataset if the publication names the dataset directly,
+ * and -1 if it reaches the dataset only through other nodes: a hint that spares the resolver a search.
+ */
+export type LevelResolver = (publication: number, dataset: number, via?: number) => IndependenceLevel;
 
 /**
  * The numbers of the computed nodes. Every per-node array is indexed by slot: `slotOf(node)`, the node's position in
@@ -674,24 +678,33 @@ function workTable(graph: CreditGraph): WorkTable {
  * is written before it is read whenever its stamp is renewed. Allocating them per run cost seconds of garbage
  * collection at 10^6 nodes.
  */
+const PUB_STRIDE = 4;
+const PUB_STAMP = 0;
+const PUB_RAW = 1;
+const PUB_CUT = 2;
+const PUB_VIA = 3;
+const WORK_STRIDE = 6;
+const WORK_STAMP = 0;
+const WORK_BEST = 1;
+const WORK_BEST_PUB = 2;
+const WORK_SUM = 3;
+const WORK_CUT = 4;
+const WORK_INDEPENDENT = 5;
+
 interface PullScratch {
   readonly works: WorkTable;
   /** Path-weight sums of the current and the next layer, their stamps, and the nodes in each. */
   readonly values: [Float64Array, Float64Array];
   readonly stamps: [Int32Array, Int32Array];
   readonly lists: [Int32Array, Int32Array];
-  /** raw(P, D) and the one-edge-too-long sum per publication, and the publications met. */
-  readonly raw: Float64Array;
-  readonly cut: Float64Array;
-  readonly pubStamp: Int32Array;
+  /**
+   * Per publication, PUB_STRIDE cells side by side (one cache line for what the walk and the commit read of it):
+   * stamp, raw(P, D), the one-edge-too-long sum, and the direct edge to D (-1: none). And the publications met.
+   */
+  readonly pub: Float64Array;
   readonly pubs: Int32Array;
-  /** Per work ordinal: best value and its publication, sum of values, best cut, whether the best is independent. */
-  readonly workStamp: Int32Array;
-  readonly workBest: Float64Array;
-  readonly workBestPub: Int32Array;
-  readonly workSum: Float64Array;
-  readonly workCut: Float64Array;
-  readonly workIndependent: Uint8Array;
+  /** Per work ordinal, WORK_STRIDE cells: stamp, best value, its publication, sum of values, best cut, independent. */
+  readonly work: Float64Array;
   readonly workList: Int32Array;
   readonly chosenStamp: Int32Array;
   generation: number;
@@ -711,16 +724,9 @@ function takePullScratch(graph: CreditGraph): PullScratch {
     values: [new Float64Array(n), new Float64Array(n)],
     stamps: [new Int32Array(n), new Int32Array(n)],
     lists: [new Int32Array(n), new Int32Array(n)],
-    raw: new Float64Array(n),
-    cut: new Float64Array(n),
-    pubStamp: new Int32Array(n),
+    pub: new Float64Array(n * PUB_STRIDE),
     pubs: new Int32Array(n),
-    workStamp: new Int32Array(works.count),
-    workBest: new Float64Array(works.count),
-    workBestPub: new Int32Array(works.count),
-    workSum: new Float64Array(works.count),
-    workCut: new Float64Array(works.count),
-    workIndependent: new Uint8Array(works.count),
+    work: new Float64Array(works.count * WORK_STRIDE),
     workList: new Int32Array(works.count),
     chosenStamp: new Int32Array(works.count),
     generation: 0,
@@ -737,9 +743,9 @@ function pullCredit(
   s: PullScratch,
   totals: CreditTotals,
 ): void {
-  const { inStart, inFrom, inWeight, creditOrigin } = graph;
+  const { inStart, inFrom, inEdge, inWeight, creditOrigin } = graph;
   const maxDepth = policy.maxDepth;
-  const { raw, cut, pubStamp, pubs } = s;
+  const { pub, pubs } = s;
   const run = ++s.generation;
 
   // Layer d: every node with a path of exactly d edges to y, with the sum over those paths of the weight products.
@@ -775,14 +781,23 @@ function pullCredit(
       const x = nextList[i];
       const c = creditOrigin[x];
       if (c === 0) continue;
-      if (pubStamp[x] !== run) {
-        pubStamp[x] = run;
-        raw[x] = 0;
-        cut[x] = 0;
+      const at = x * PUB_STRIDE;
+      if (pub[at + PUB_STAMP] !== run) {
+        pub[at + PUB_STAMP] = run;
+        pub[at + PUB_RAW] = 0;
+        pub[at + PUB_CUT] = 0;
+        pub[at + PUB_VIA] = -1;
         pubs[pubCount++] = x;
       }
-      if (d <= maxDepth) raw[x] += c * nextValue[x];
-      else cut[x] += c * nextValue[x];
+      if (d <= maxDepth) pub[at + PUB_RAW] += c * nextValue[x];
+      else pub[at + PUB_CUT] += c * nextValue[x];
+    }
+    if (d === 1) {
+      // Layer 1 holds the direct consumers: note each publication's own edge to y for the level lookup.
+      for (let k = inStart[y]; k < inStart[y + 1]; k += 1) {
+        const x = inFrom[k];
+        if (creditOrigin[x] !== 0) pub[x * PUB_STRIDE + PUB_VIA] = inEdge[k];
+      }
     }
     cur = nxt;
     curSize = nextSize;
@@ -802,45 +817,48 @@ function commitWorks(
   totals: CreditTotals,
   run: number,
 ): void {
-  const { raw, cut, pubs, workStamp, workBest, workBestPub, workSum, workCut, workIndependent, workList } = s;
+  const { pub, pubs, work, workList } = s;
   const { ordinalOf, group, year } = s.works;
   const factors = policy.independenceFactors;
   let workCount = 0;
   for (let i = 0; i < pubCount; i += 1) {
     const p = pubs[i];
-    const r = raw[p];
-    const c = cut[p];
+    const at = p * PUB_STRIDE;
+    const r = pub[at + PUB_RAW];
+    const c = pub[at + PUB_CUT];
     if (!(r > 0) && !(c > 0)) continue;
-    const level = levelOf(p, y);
+    const level = levelOf(p, y, pub[at + PUB_VIA]);
     const factor = factors[level];
     const w = ordinalOf[p];
-    if (workStamp[w] !== run) {
-      workStamp[w] = run;
-      workBest[w] = 0;
-      workBestPub[w] = -1;
-      workSum[w] = 0;
-      workCut[w] = 0;
-      workIndependent[w] = 0;
+    const wt = w * WORK_STRIDE;
+    if (work[wt + WORK_STAMP] !== run) {
+      work[wt + WORK_STAMP] = run;
+      work[wt + WORK_BEST] = 0;
+      work[wt + WORK_BEST_PUB] = -1;
+      work[wt + WORK_SUM] = 0;
+      work[wt + WORK_CUT] = 0;
+      work[wt + WORK_INDEPENDENT] = 0;
       workList[workCount++] = w;
     }
     if (r > 0) {
       const value = r * factor;
-      workSum[w] += value;
+      work[wt + WORK_SUM] += value;
       // The best manifestation counts; on a tie, the lowest id (so the independence flag never depends on order).
-      if (value > workBest[w] || (value === workBest[w] && p < workBestPub[w])) {
-        workBest[w] = value;
-        workBestPub[w] = p;
-        workIndependent[w] = level === 'independent' ? 1 : 0;
+      const best = work[wt + WORK_BEST];
+      if (value > best || (value === best && p < work[wt + WORK_BEST_PUB])) {
+        work[wt + WORK_BEST] = value;
+        work[wt + WORK_BEST_PUB] = p;
+        work[wt + WORK_INDEPENDENT] = level === 'independent' ? 1 : 0;
       }
     }
-    if (c > 0 && c * factor > workCut[w]) workCut[w] = c * factor;
+    if (c > 0 && c * factor > work[wt + WORK_CUT]) work[wt + WORK_CUT] = c * factor;
   }
   if (workCount === 0) return;
   const order = workList.subarray(0, workCount).sort();
   const cap = policy.groupYearCap;
   const commit = (w: number): void => {
-    totals.total[slot] += workBest[w];
-    if (workIndependent[w] === 1) totals.independent[slot] += workBest[w];
+    totals.total[slot] += work[w * WORK_STRIDE + WORK_BEST];
+    if (work[w * WORK_STRIDE + WORK_INDEPENDENT] === 1) totals.independent[slot] += work[w * WORK_STRIDE + WORK_BEST];
     totals.contributors[slot] += 1;
   };
   const candidates: number[] = [];
@@ -851,10 +869,11 @@ function commitWorks(
     candidates.length = 0;
     for (let k = i; k < end; k += 1) {
       const w = order[k];
-      if (workCut[w] > 0) totals.depthLimited[slot] += workCut[w];
-      const best = workBest[w];
+      if (work[w * WORK_STRIDE + WORK_CUT] > 0) totals.depthLimited[slot] += work[w * WORK_STRIDE + WORK_CUT];
+      const best = work[w * WORK_STRIDE + WORK_BEST];
       if (!(best > 0)) continue;
-      if (workSum[w] > best) totals.duplicateWork[slot] += workSum[w] - best;
+      if (work[w * WORK_STRIDE + WORK_SUM] > best)
+        totals.duplicateWork[slot] += work[w * WORK_STRIDE + WORK_SUM] - best;
       if (best < policy.minContribution) totals.belowMinimum[slot] += best;
       else candidates.push(w);
     }
@@ -864,10 +883,10 @@ function commitWorks(
     } else {
       // The group's `cap` largest works count (ties: the earlier work); all are added in work order.
       const chosen = ++s.generation;
-      for (const w of largest(candidates, cap, workBest)) s.chosenStamp[w] = chosen;
+      for (const w of largest(candidates, cap, (w) => work[w * WORK_STRIDE + WORK_BEST])) s.chosenStamp[w] = chosen;
       for (const w of candidates) {
         if (s.chosenStamp[w] === chosen) commit(w);
-        else totals.groupYearCapped[slot] += workBest[w];
+        else totals.groupYearCapped[slot] += work[w * WORK_STRIDE + WORK_BEST];
       }
     }
     i = end;
@@ -875,8 +894,8 @@ function commitWorks(
 }
 
 /** The `k` works with the largest values (ties: the smaller ordinal), by insertion for the usual small cap. */
-function largest(works: readonly number[], k: number, value: Float64Array): number[] {
-  const better = (a: number, b: number): boolean => value[a] > value[b] || (value[a] === value[b] && a < b);
+function largest(works: readonly number[], k: number, value: (work: number) => number): number[] {
+  const better = (a: number, b: number): boolean => value(a) > value(b) || (value(a) === value(b) && a < b);
   if (k > 16) return [...works].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, k);
   const top: number[] = [];
   for (const w of works) {
@@ -1530,9 +1549,11 @@ export class CreditRowsBuilder {
       const code = reuseLevels.size > 0 ? reuseLevels.get(publication * nodeCount + dataset) : undefined;
       return code === undefined ? undefined : LEVELS[code];
     };
-    const levelOf: LevelResolver = (publication, dataset) =>
+    const viaLevel = (via: number): IndependenceLevel | undefined =>
+      via >= 0 && edgeLevel[via] >= 0 ? LEVELS[edgeLevel[via]] : undefined;
+    const levelOf: LevelResolver = (publication, dataset, via) =>
       resolve?.(ids[publication], ids[dataset]) ??
-      edgeLevelOf(publication, dataset) ??
+      (via === undefined ? edgeLevelOf(publication, dataset) : viaLevel(via)) ??
       leftover(publication, dataset) ??
       policy.unknownIndependence;
     return { graph, ids, datasetNode, publicationNode, levelOf };
