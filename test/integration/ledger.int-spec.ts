@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { parseCheckpointBody } from '../../src/ledger/checkpoint.rules.js';
 import { CheckpointService } from '../../src/ledger/checkpoint.service.js';
@@ -8,6 +9,16 @@ import { verifyExport } from '../../src/ledger/receipt-verifier.rules.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
+
+/** Overwrites one row's subtree_hashes with the append-only trigger lifted for the moment (tamper tests). */
+async function tamperSubtreeHashes(client: pg.Client, seq: number, value: Buffer | null): Promise<void> {
+  await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
+  try {
+    await client.query('UPDATE ledger_entries SET subtree_hashes = $1 WHERE seq = $2', [value, seq]);
+  } finally {
+    await client.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
+  }
+}
 
 describe('ledger (integration, real PostgreSQL)', () => {
   let t: TestApp;
@@ -136,14 +147,7 @@ describe('ledger (integration, real PostgreSQL)', () => {
 
   it('ledger audit names a row whose subtree_hashes hold more or fewer hashes than its leaf completed', async () => {
     const client = await connect(t.db.url);
-    const tamper = async (seq: number, value: Buffer | null) => {
-      await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
-      try {
-        await client.query('UPDATE ledger_entries SET subtree_hashes = $1 WHERE seq = $2', [value, seq]);
-      } finally {
-        await client.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
-      }
-    };
+    const tamper = (seq: number, value: Buffer | null) => tamperSubtreeHashes(client, seq, value);
     try {
       // seq 23 (binary 10111) completes 1/11, 2/5 and 3/2: three hashes.
       const { rows } = await client.query<{ subtree_hashes: Buffer }>(
@@ -198,14 +202,7 @@ describe('ledger (integration, real PostgreSQL)', () => {
     try {
       // A stored subtree hash that disagrees with its leaves is named by the first leaf under it. Node 2/2 (leaves
       // 8..11) is the second hash on seq 11, the leaf that completed it; node 1/5 (leaves 10, 11) the first.
-      const tamper = async (seq: number, value: Buffer | null) => {
-        await client.query('ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only');
-        try {
-          await client.query('UPDATE ledger_entries SET subtree_hashes = $1 WHERE seq = $2', [value, seq]);
-        } finally {
-          await client.query('ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only');
-        }
-      };
+      const tamper = (seq: number, value: Buffer | null) => tamperSubtreeHashes(client, seq, value);
       const stored = await client.query<{ subtree_hashes: Buffer }>(
         'SELECT subtree_hashes FROM ledger_entries WHERE seq = 11',
       );
