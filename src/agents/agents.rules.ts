@@ -39,3 +39,16 @@ export function normalizeRor(input: string): string | null {
   if (checksum !== Number(id.slice(7))) return null;
   return `https://ror.org/${id}`;
 }
+
+/** What credit rules need to know about an agent (a slice of the agents table; entities fit structurally). */
+export interface AgentFacts {
+  id: string;
+  kind: 'person' | 'organization';
+  name: string;
+  givenName: string | null;
+  familyName: string | null;
+  orcid: string | null;
+  ror: string | null;
+  /** Organization agent ids. */
+  affiliations: readonly string[];
+}

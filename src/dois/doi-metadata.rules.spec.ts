@@ -15,7 +15,8 @@ import {
   relationTypesForEdge,
   renderTombstoneHtml,
 } from './doi-metadata.rules.js';
-import type { DoiAgentFacts, DoiDatasetFacts, DoiGraphNodeFacts, DoiMetadataSource } from './doi-metadata.rules.js';
+import type { AgentFacts } from '../agents/agents.rules.js';
+import type { DoiDatasetFacts, DoiGraphNodeFacts, DoiMetadataSource } from './doi-metadata.rules.js';
 
 const BASE = 'https://ledger.example.org';
 const RAW = '11111111-1111-4111-8111-111111111111';
@@ -49,7 +50,7 @@ const dataset: DoiDatasetFacts = {
   withdrawnReason: null,
 };
 
-const agents: DoiAgentFacts[] = [
+const agents: AgentFacts[] = [
   {
     id: PERSON,
     kind: 'person',

@@ -1,6 +1,7 @@
 // Pure mapping from the ledger's rows (dataset, agents, graph edges) to DataCite input, plus the small decisions the
 // DOI job and the withdrawal/version routes make. Section numbers refer to reference/datacite.md.
 import { createHash } from 'node:crypto';
+import type { AgentFacts } from '../agents/agents.rules.js';
 import canonicalize from 'canonicalize';
 import { RELATIONS, isRelation } from '../graph/graph.vocabulary.js';
 import { getDataCiteVocabularies } from './datacite-vocabularies.rules.js';
@@ -21,17 +22,6 @@ import { escapeHtml } from '../core/http/html.js';
 
 // ───────────────────────────── input facts (plain data; entities fit structurally) ─────────────────────────────
 
-export interface DoiAgentFacts {
-  id: string;
-  kind: 'person' | 'organization';
-  name: string;
-  givenName: string | null;
-  familyName: string | null;
-  orcid: string | null;
-  ror: string | null;
-  /** Organization agent ids. */
-  affiliations: string[];
-}
 
 export interface DoiDatasetFacts {
   id: string;
@@ -82,7 +72,7 @@ export interface DoiMetadataSource {
   dataset: DoiDatasetFacts;
   doi: string;
   /** The creators, their affiliations and the publisher, in any order. */
-  agents: DoiAgentFacts[];
+  agents: AgentFacts[];
   /** The node at the other end of every edge. */
   nodes: DoiGraphNodeFacts[];
   /** Active edges touching the dataset. */
@@ -308,10 +298,10 @@ function isoDate(value: Date): string {
   return value.toISOString().slice(0, 10);
 }
 
-function toCreatorInput(agent: DoiAgentFacts, agents: Map<string, DoiAgentFacts>): DataCiteCreatorInput {
+function toCreatorInput(agent: AgentFacts, agents: Map<string, AgentFacts>): DataCiteCreatorInput {
   const affiliations = agent.affiliations
     .map((id) => agents.get(id))
-    .filter((a): a is DoiAgentFacts => a !== undefined)
+    .filter((a): a is AgentFacts => a !== undefined)
     .map((a) => (a.ror ? { name: a.name, ror: a.ror } : { name: a.name }));
   const creator: DataCiteCreatorInput = { kind: agent.kind, name: agent.name, affiliations };
   if (agent.givenName) creator.givenName = agent.givenName;
@@ -375,7 +365,7 @@ export function buildDoiMetadataInput(source: DoiMetadataSource): DataCiteDatase
 }
 
 /** Ids of every agent the record needs: creators, their affiliations, and the publisher. */
-export function collectAgentIds(creators: readonly DoiAgentFacts[], publisherId: string | null): string[] {
+export function collectAgentIds(creators: readonly AgentFacts[], publisherId: string | null): string[] {
   return [...new Set([...creators.flatMap((c) => c.affiliations), ...(publisherId ? [publisherId] : [])])];
 }
 

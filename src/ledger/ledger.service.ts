@@ -209,57 +209,45 @@ export class LedgerService {
    * trip (entries below the size never change, so the nodes are those of every tree size up to it).
    */
   private async proofNodes(keys: readonly NodeKey[]): Promise<{ size: bigint; nodes: Map<string, Buffer> }> {
-    const located = keys.map((key) => ({ key, at: nodeLocation(key) }));
-    // Only the 32 bytes each key needs leave the server: a proof allocates little, so the collector rarely pauses it.
-    const rows: Array<{ size: string; i: string | null; hash: Buffer | null }> = await this.dataSource.query(
-      `SELECT h.size::text AS size, n.i::text AS i, n.hash
-       FROM ledger_head h
-       LEFT JOIN LATERAL (
-         SELECT k.i, CASE WHEN k.off < 0 THEN e.leaf_hash ELSE substring(e.subtree_hashes FROM k.off + 1 FOR 32) END AS hash
-         FROM unnest($1::bigint[], $2::int[]) WITH ORDINALITY AS k(seq, off, i)
-         JOIN ledger_entries e ON e.seq = k.seq
-         WHERE e.seq < h.size
-       ) n ON true
-       WHERE h.id = 1`,
-      [located.map(({ at }) => at.seq.toString()), located.map(({ at }) => at.offset ?? -1)],
-    );
-    if (rows.length === 0) throw new Error('ledger_head is missing: run the migrations');
-    const nodes = new Map<string, Buffer>();
-    for (const row of rows) {
-      if (row.i === null || row.hash === null || row.hash.length !== HASH_SIZE) continue;
-      nodes.set(nodeKeyId(located[Number(row.i) - 1].key), row.hash);
-    }
-    return { size: BigInt(rows[0].size), nodes };
+    const read = await readNodes(this.dataSource.manager, keys, true);
+    if (read.size === null) throw new Error('ledger_head is missing: run the migrations');
+    return { size: read.size, nodes: read.nodes };
   }
 
   async loadNodes(manager: EntityManager, keys: readonly NodeKey[]): Promise<Map<string, Buffer>> {
-    if (keys.length === 0) return new Map();
-    const located = keys.map((key) => ({ key, at: nodeLocation(key) }));
-    const seqs = [...new Set(located.map(({ at }) => at.seq.toString()))];
-    const rows: Array<{ seq: string; leaf_hash: Buffer; subtree_hashes: Buffer | null }> = await manager.query(
-      'SELECT seq, leaf_hash, subtree_hashes FROM ledger_entries WHERE seq = ANY($1::bigint[])',
-      [seqs],
-    );
-    return nodesOf(located, rows);
+    return (await readNodes(manager, keys, false)).nodes;
   }
 }
 
-/** Stored nodes by key id, from the entry rows that hold them (leaf hash, or a slice of subtree_hashes). */
-function nodesOf(
-  located: ReadonlyArray<{ key: NodeKey; at: ReturnType<typeof nodeLocation> }>,
-  rows: ReadonlyArray<{ seq: string; leaf_hash: Buffer; subtree_hashes: Buffer | null }>,
-): Map<string, Buffer> {
-  const map = new Map<string, Buffer>();
-  const bySeq = new Map(rows.map((row) => [row.seq, row]));
-  for (const { key, at } of located) {
-    const row = bySeq.get(at.seq.toString());
-    if (!row) continue;
-    if (at.offset === null) map.set(nodeKeyId(key), row.leaf_hash);
-    else if (row.subtree_hashes && row.subtree_hashes.length >= at.offset + HASH_SIZE) {
-      map.set(nodeKeyId(key), row.subtree_hashes.subarray(at.offset, at.offset + HASH_SIZE));
-    }
+/**
+ * Stored nodes by key id, one statement: a leaf is its entry's leaf_hash, a perfect subtree a 32-byte slice of the
+ * subtree_hashes of the entry that completed it. Only those bytes leave the server (a proof then allocates little,
+ * so the collector rarely pauses it). With `withSize`, the same statement reads the log's size, and only entries
+ * below it: one snapshot without a transaction.
+ */
+async function readNodes(
+  manager: EntityManager,
+  keys: readonly NodeKey[],
+  withSize: boolean,
+): Promise<{ size: bigint | null; nodes: Map<string, Buffer> }> {
+  if (keys.length === 0 && !withSize) return { size: null, nodes: new Map() };
+  const located = keys.map((key) => nodeLocation(key));
+  const lookup = `SELECT k.i, CASE WHEN k.off < 0 THEN e.leaf_hash ELSE substring(e.subtree_hashes FROM k.off + 1 FOR 32) END AS hash
+    FROM unnest($1::bigint[], $2::int[]) WITH ORDINALITY AS k(seq, off, i)
+    JOIN ledger_entries e ON e.seq = k.seq`;
+  const rows: Array<{ size?: string; i: string | null; hash: Buffer | null }> = await manager.query(
+    withSize
+      ? `SELECT h.size::text AS size, n.i::text AS i, n.hash FROM ledger_head h
+         LEFT JOIN LATERAL (${lookup} WHERE e.seq < h.size) n ON true WHERE h.id = 1`
+      : `SELECT n.i::text AS i, n.hash FROM (${lookup}) n`,
+    [located.map((at) => at.seq.toString()), located.map((at) => at.offset ?? -1)],
+  );
+  const nodes = new Map<string, Buffer>();
+  for (const row of rows) {
+    if (row.i === null || row.hash === null || row.hash.length !== HASH_SIZE) continue;
+    nodes.set(nodeKeyId(keys[Number(row.i) - 1]), row.hash);
   }
-  return map;
+  return { size: withSize && rows.length > 0 ? BigInt(rows[0].size as string) : null, nodes };
 }
 
 function lookupIn(nodes: Map<string, Buffer>) {

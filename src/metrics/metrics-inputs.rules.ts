@@ -16,16 +16,14 @@ import {
   type ReuseRow,
 } from './dataset-metrics.rules.js';
 import {
-  roundMetric,
   type IndependenceLevel,
   type MetricsPolicy,
   type ReuseStatus,
   type ReuseType,
 } from './policy.rules.js';
 import {
-  explainCredit,
+  explainBuiltCredit,
   type CreditRows,
-  type RowCreditExclusion,
   type RowCreditExplanation,
   type RowCreditGraph,
   type RowCreditPath,
@@ -478,41 +476,8 @@ export function explainDataset(
   policy: MetricsPolicy,
   maxPaths: number,
 ): RowCreditExplanation {
-  const node = built.datasetNode.get(datasetId) as number;
-  const explanation = explainCredit(built.graph, node, built.levelOf, policy, { maxPaths });
-  const round = (x: number): number => roundMetric(x, policy.outputDecimals);
-  const id = (x: number): string => built.ids[x];
-  const publicationNodes = new Set(built.publicationNode.values());
-  const paths: RowCreditPath[] = explanation.paths.map((p) =>
-    expandPanelPath(
-      {
-        publication: id(p.publication),
-        nodes: p.nodes.map(id),
-        weight: round(p.weight),
-        rawWeight: round(p.rawWeight),
-        multiplier: p.multiplier,
-        independence: p.independence,
-        ledgerSeqs: p.ledgerSeqs,
-      },
-      panels,
-    ),
-  );
-  const excluded: RowCreditExclusion[] = explanation.excluded.map((x) => ({
-    reason: x.reason,
-    ...(x.ref !== undefined && x.edge !== undefined && publicationNodes.has(x.edge.from) ? { reuseId: x.ref } : {}),
-    ...(x.publication === undefined ? {} : { publication: id(x.publication) }),
-    ...(x.edge === undefined ? {} : { edge: { from: id(x.edge.from), to: id(x.edge.to), seq: x.edge.seq } }),
-    ...(x.amount === undefined ? {} : { amount: round(x.amount) }),
-  }));
-  return {
-    datasetId,
-    transitiveCredit: round(explanation.transitiveCredit),
-    independentCredit: round(explanation.independentCredit),
-    retainedCredit: round(explanation.retainedCredit),
-    pathCount: explanation.pathCount,
-    paths,
-    excluded,
-  };
+  const explanation = explainBuiltCredit(built, datasetId, policy, { maxPaths });
+  return { ...explanation, paths: explanation.paths.map((p) => expandPanelPath(p, panels)) };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   publicationFacts,
   type PublicationFacts,
   utcYear,
+  type DatasetMetricsInput,
   type DatasetRow,
   type DerivationRow,
   type FigurePanelRow,
@@ -1197,12 +1198,9 @@ export interface DeclaredCreditMap {
   readonly inputs?: Readonly<Record<string, number>>;
 }
 
-export interface CreditRows {
-  readonly datasets: readonly DatasetRow[];
-  readonly publications: readonly PublicationRow[];
-  readonly reuses: readonly ReuseRow[];
-  readonly derivations?: readonly DerivationRow[];
-  readonly panels?: readonly FigurePanelRow[];
+/** The metrics input without citations (credit flows along reuse, derivation and panel edges), plus declared maps. */
+export interface CreditRows
+  extends Pick<DatasetMetricsInput, 'datasets' | 'publications' | 'reuses' | 'derivations' | 'panels'> {
   readonly creditMaps?: readonly DeclaredCreditMap[];
 }
 
@@ -1659,8 +1657,19 @@ export function explainCreditFromRows(
   options: { readonly maxPaths?: number } = {},
 ): RowCreditExplanation {
   const built = buildCreditGraphFromRows(rows, policy, resolve);
+  if (!built.datasetNode.has(datasetId)) throw new CreditGraphInputError(`dataset ${datasetId} is not in the rows`);
+  return explainBuiltCredit(built, datasetId, policy, options);
+}
+
+/** One dataset's explanation over an already built graph, in stored ids and rounded at output. */
+export function explainBuiltCredit(
+  built: RowCreditGraph,
+  datasetId: string,
+  policy: MetricsPolicy,
+  options: { readonly maxPaths?: number } = {},
+): RowCreditExplanation {
   const node = built.datasetNode.get(datasetId);
-  if (node === undefined) throw new CreditGraphInputError(`dataset ${datasetId} is not in the rows`);
+  if (node === undefined) throw new CreditGraphInputError(`dataset ${datasetId} is not in the graph`);
   const explanation = explainCredit(built.graph, node, built.levelOf, policy, options);
   const round = (x: number): number => roundMetric(x, policy.outputDecimals);
   const id = (x: number): string => built.ids[x];

@@ -1,7 +1,15 @@
 import type { JsonObject } from '../core/jsonld/jsonld-processor.js';
 import type { NodeType as StoredNodeType } from '../graph/graph.vocabulary.js';
-import { chooseRepresentation, projectProvJsonLd, pruneImageParts } from './exports.rules.js';
+import { chooseRepresentation, projectProvJsonLd, pruneImageParts, STORED_LINEAGE_RELATIONS } from './exports.rules.js';
+import { LINEAGE_RELATIONS } from './provenance.rules.js';
 import type { Representation } from './exports.rules.js';
+
+describe('STORED_LINEAGE_RELATIONS', () => {
+  it('is every lineage relation, each a relation the graph store knows', () => {
+    expect([...STORED_LINEAGE_RELATIONS]).toEqual([...LINEAGE_RELATIONS]);
+    expect(STORED_LINEAGE_RELATIONS).toContain('wasDerivedFrom');
+  });
+});
 
 describe('chooseRepresentation', () => {
   it.each<[string | undefined, Representation]>([

@@ -4,8 +4,9 @@
  * and `rdf:type prov:*`). Pure: plain records in, plain records out.
  */
 import type { JsonObject, JsonValue } from '../core/jsonld/jsonld-processor.js';
+import { isRelation } from '../graph/graph.vocabulary.js';
 import type { NodeType as StoredNodeType, Relation as StoredRelation } from '../graph/graph.vocabulary.js';
-import { LEDGER_CONTEXT_TERMS } from './provenance.rules.js';
+import { LEDGER_CONTEXT_TERMS, LINEAGE_RELATIONS } from './provenance.rules.js';
 
 export const JSON_LD_MEDIA_TYPE = 'application/ld+json';
 export const N_QUADS_MEDIA_TYPE = 'application/n-quads';
@@ -61,18 +62,8 @@ export function chooseRepresentation(accept: string | undefined): Representation
 export const DEFAULT_LINEAGE_DEPTH = 5;
 export const MAX_LINEAGE_DEPTH = 50;
 
-/** Stored relations a lineage follows (provenance.rules.ts LINEAGE_RELATIONS, in the store's names). */
-export const STORED_LINEAGE_RELATIONS: readonly StoredRelation[] = [
-  'wasDerivedFrom',
-  'wasRevisionOf',
-  'hadPrimarySource',
-  'specializationOf',
-  'wasGeneratedBy',
-  'used',
-  'hasPart',
-  'citesAsDataSource',
-  'usesDataFrom',
-];
+/** Stored relations a lineage follows: provenance.rules.ts LINEAGE_RELATIONS (all of them are stored as such). */
+export const STORED_LINEAGE_RELATIONS: readonly StoredRelation[] = [...LINEAGE_RELATIONS].filter(isRelation);
 
 /** Stored relations to the people, software and grants that describe a lineage node. */
 export const STORED_CONTEXT_RELATIONS: readonly StoredRelation[] = [

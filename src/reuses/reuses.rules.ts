@@ -1,3 +1,4 @@
+import type { AgentFacts } from '../agents/agents.rules.js';
 import type { IndependenceInput, Person } from './independence.rules.js';
 
 /** Who may claim a reuse, what independence is judged on, and how a reuse changes evidence level and status. Pure. */
@@ -87,18 +88,7 @@ function notActive(state: ReuseState, verb: string): ReuseTransition {
   };
 }
 
-/** What independence needs to know about an agent (a slice of the agents table). */
-export interface AgentFacts {
-  id: string;
-  kind: 'person' | 'organization';
-  name: string;
-  givenName: string | null;
-  familyName: string | null;
-  orcid: string | null;
-  ror: string | null;
-  /** Organization agent ids. */
-  affiliations: readonly string[];
-}
+export type { AgentFacts } from '../agents/agents.rules.js';
 
 /** A publication author as stored: the printed name and the person agent it was linked to. */
 export interface AuthorFacts {
