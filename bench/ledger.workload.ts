@@ -11,9 +11,10 @@ import { call } from './environment.js';
 import type { BenchContext } from './profile.js';
 import { compare, measure } from './report.js';
 
-// LedgerService.appendMany's insert, statement for statement, minus the subtree_hashes column (the copy of the table
-// has it too and leaves it NULL): the baseline writes the same bytes into the same columns and indexes, and skips
-// only the Merkle work (head lock, frontier read, hashing, the subtree hashes each row carries).
+// LedgerService.appendMany's insert minus the subtree_hashes column (the copy of the table has it too and leaves it
+// NULL), one statement for the whole batch (appendMany splits a batch into pipelined chunks of 256): the baseline
+// writes the same bytes into the same columns and indexes, and skips only the Merkle work (head lock, frontier read,
+// hashing, the subtree hashes each row carries).
 const RAW_INSERT = `INSERT INTO bench.raw_entries (seq, kind, actor, created_at, canonical, payload, leaf_hash)
   SELECT e.seq, e.kind, e.actor, $1::timestamptz, e.canonical, (convert_from(e.canonical, 'UTF8')::jsonb) -> 'payload', e.leaf_hash
   FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bytea[], $6::bytea[]) AS e(seq, kind, actor, canonical, leaf_hash)`;
