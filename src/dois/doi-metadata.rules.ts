@@ -22,7 +22,6 @@ import { escapeHtml } from '../core/http/html.js';
 
 // ───────────────────────────── input facts (plain data; entities fit structurally) ─────────────────────────────
 
-
 export interface DoiDatasetFacts {
   id: string;
   kind: 'image' | 'derived';

@@ -341,7 +341,11 @@ export function conceptMap(datasets: readonly DatasetRow[]): Map<string, string>
 }
 
 /** Independence levels ranked from most to least independent (the larger rank is the weaker judgement). */
-export const LEVEL_RANK: Readonly<Record<IndependenceLevel, number>> = { independent: 0, 'same-lab': 1, 'co-authored': 2 };
+export const LEVEL_RANK: Readonly<Record<IndependenceLevel, number>> = {
+  independent: 0,
+  'same-lab': 1,
+  'co-authored': 2,
+};
 
 /** The less independent of two levels: conflicting judgements err away from "independent". */
 export function leastIndependent(a: IndependenceLevel, b: IndependenceLevel): IndependenceLevel {

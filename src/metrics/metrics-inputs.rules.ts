@@ -15,12 +15,7 @@ import {
   type PublicationRow,
   type ReuseRow,
 } from './dataset-metrics.rules.js';
-import {
-  type IndependenceLevel,
-  type MetricsPolicy,
-  type ReuseStatus,
-  type ReuseType,
-} from './policy.rules.js';
+import { type IndependenceLevel, type MetricsPolicy, type ReuseStatus, type ReuseType } from './policy.rules.js';
 import {
   explainBuiltCredit,
   type CreditRows,

@@ -1199,8 +1199,10 @@ export interface DeclaredCreditMap {
 }
 
 /** The metrics input without citations (credit flows along reuse, derivation and panel edges), plus declared maps. */
-export interface CreditRows
-  extends Pick<DatasetMetricsInput, 'datasets' | 'publications' | 'reuses' | 'derivations' | 'panels'> {
+export interface CreditRows extends Pick<
+  DatasetMetricsInput,
+  'datasets' | 'publications' | 'reuses' | 'derivations' | 'panels'
+> {
   readonly creditMaps?: readonly DeclaredCreditMap[];
 }
 
