@@ -18,6 +18,7 @@ import {
   type CreditRows,
   type LevelResolver,
 } from './transitive-credit.rules.js';
+import { randomDag } from '../../test/support/random-credit-dag.js';
 
 type NodeSpec = Omit<CreditNodeRow, 'id'>;
 type EdgeSpec = [from: string, to: string, seq: number, extra?: Partial<CreditEdgeRow>];
@@ -105,13 +106,13 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
     );
     const at = totalsOf(f);
     // P1 -> F: 0.4 × 0.25 = 0.1; P1 -> F -> D: 0.4 × 0.5 = 0.2; P2 -> D: 0.5 × 0.4 × 0.25 = 0.05.
-    expect(at('D').total).toBeCloseTo(0.25, 12);
-    expect(at('D').independent).toBeCloseTo(0.2, 12);
-    expect(at('F').total).toBeCloseTo(0.1, 12);
-    expect(f.graph.selfShare[f.id('F')] * at('F').total).toBeCloseTo(0.05, 12);
+    expect(at('D').total).toBeCloseTo(0.25, 9);
+    expect(at('D').independent).toBeCloseTo(0.2, 9);
+    expect(at('F').total).toBeCloseTo(0.1, 9);
+    expect(f.graph.selfShare[f.id('F')] * at('F').total).toBeCloseTo(0.05, 9);
 
     const explanation = explainCredit(f.graph, f.id('D'), f.levelOf);
-    expect(explanation.transitiveCredit).toBeCloseTo(0.25, 12);
+    expect(explanation.transitiveCredit).toBeCloseTo(0.25, 9);
     expect(explanation.paths.map((p) => ({ nodes: p.nodes, weight: p.weight, seqs: p.ledgerSeqs }))).toEqual([
       { nodes: [f.id('P1'), f.id('F'), f.id('D')], weight: expect.closeTo(0.2, 12), seqs: ['11', '10'] },
       { nodes: [f.id('P2'), f.id('D')], weight: expect.closeTo(0.05, 12), seqs: ['12'] },
@@ -157,10 +158,10 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
       edges as unknown as EdgeSpec[],
     );
     const at = totalsOf(f);
-    for (const [node, value] of Object.entries(expected)) expect(at(node).total).toBeCloseTo(value, 12);
+    for (const [node, value] of Object.entries(expected)) expect(at(node).total).toBeCloseTo(value, 9);
     const explained = explainCredit(f.graph, f.id('D'), f.levelOf);
-    expect(explained.transitiveCredit).toBeCloseTo(expected.D, 12);
-    expect(explained.paths.reduce((sum, p) => sum + p.weight, 0)).toBeCloseTo(expected.D, 12);
+    expect(explained.transitiveCredit).toBeCloseTo(expected.D, 9);
+    expect(explained.paths.reduce((sum, p) => sum + p.weight, 0)).toBeCloseTo(expected.D, 9);
   });
 
   it.each([
@@ -169,7 +170,7 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
     ['co-authored', 0.1],
   ] as const)('applies the %s multiplier where credit is received', (level, expected) => {
     const f = fixture({ D: dataset, P: article }, [['P', 'D', 1]], { 'P>D': level });
-    expect(totalsOf(f)('D').total).toBeCloseTo(expected, 12);
+    expect(totalsOf(f)('D').total).toBeCloseTo(expected, 9);
   });
 
   it('does not compound multipliers along a path', () => {
@@ -182,8 +183,8 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
       ],
       { 'P>F': 'co-authored' },
     );
-    expect(totalsOf(f)('D').total).toBeCloseTo(0.2, 12);
-    expect(totalsOf(f)('F').total).toBeCloseTo(0.1, 12);
+    expect(totalsOf(f)('D').total).toBeCloseTo(0.2, 9);
+    expect(totalsOf(f)('F').total).toBeCloseTo(0.1, 9);
   });
 
   it('keeps a disputed reuse in the map but passes it no credit', () => {
@@ -192,7 +193,7 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
       ['P', 'D2', 2, { excluded: 'DISPUTED', ref: 'reuse-2' }],
     ]);
     const at = totalsOf(f);
-    expect(at('D1').total).toBeCloseTo(0.2, 12);
+    expect(at('D1').total).toBeCloseTo(0.2, 9);
     expect(at('D2').total).toBe(0);
     expect(explainCredit(f.graph, f.id('D2'), f.levelOf).excluded).toEqual([
       { reason: 'DISPUTED', edge: { from: f.id('P'), to: f.id('D2'), seq: '2' }, ref: 'reuse-2' },
@@ -232,12 +233,12 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
       ['X1', 0.025],
       ['X0', 0],
     ])('%s receives %s within 5 edges', (node, expected) => {
-      expect(totalsOf(chain(METRICS_POLICY))(node).total).toBeCloseTo(expected, 12);
+      expect(totalsOf(chain(METRICS_POLICY))(node).total).toBeCloseTo(expected, 9);
     });
 
     it('reports what the sixth edge would have carried', () => {
       const f = chain(METRICS_POLICY);
-      expect(totalsOf(f)('X0').depthLimited).toBeCloseTo(0.0125, 12);
+      expect(totalsOf(f)('X0').depthLimited).toBeCloseTo(0.0125, 9);
       expect(explainCredit(f.graph, f.id('X0'), f.levelOf).excluded).toEqual([
         { reason: 'DEPTH_LIMIT', publication: f.id('P'), amount: expect.closeTo(0.0125, 12) },
       ]);
@@ -245,16 +246,16 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
 
     it('counts the sixth edge when the policy allows 6', () => {
       const policy = { ...METRICS_POLICY, maxDepth: 6 };
-      expect(totalsOf(chain(policy), policy)('X0').total).toBeCloseTo(0.0125, 12);
+      expect(totalsOf(chain(policy), policy)('X0').total).toBeCloseTo(0.0125, 9);
     });
 
     it('drops contributions under the minimum and reports them', () => {
       const policy = { ...METRICS_POLICY, minContribution: 0.03 };
       const f = chain(policy);
       const at = totalsOf(f, policy);
-      expect(at('X2').total).toBeCloseTo(0.05, 12);
+      expect(at('X2').total).toBeCloseTo(0.05, 9);
       expect(at('X1').total).toBe(0);
-      expect(at('X1').belowMinimum).toBeCloseTo(0.025, 12);
+      expect(at('X1').belowMinimum).toBeCloseTo(0.025, 9);
       expect(explainCredit(f.graph, f.id('X1'), f.levelOf, policy).excluded).toEqual([
         { reason: 'BELOW_MIN_CONTRIBUTION', publication: f.id('P'), amount: expect.closeTo(0.025, 12) },
       ]);
@@ -270,8 +271,8 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
       ],
     );
     const at = totalsOf(f);
-    expect(at('D').total).toBeCloseTo(0.4, 12);
-    expect(at('D').duplicateWork).toBeCloseTo(0.2, 12);
+    expect(at('D').total).toBeCloseTo(0.4, 9);
+    expect(at('D').duplicateWork).toBeCloseTo(0.2, 9);
     const explained = explainCredit(f.graph, f.id('D'), f.levelOf);
     expect(explained.paths.map((p) => p.publication)).toEqual([f.id('A')]);
     expect(explained.excluded).toEqual([
@@ -302,10 +303,10 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
       ],
     );
     const at = totalsOf(f);
-    expect(at('D').total).toBeCloseTo(0.4 * 3 + 0.4, 12);
-    expect(at('D').groupYearCapped).toBeCloseTo(0.2, 12);
+    expect(at('D').total).toBeCloseTo(0.4 * 3 + 0.4, 9);
+    expect(at('D').groupYearCapped).toBeCloseTo(0.2, 9);
     const explained = explainCredit(f.graph, f.id('D'), f.levelOf);
-    expect(explained.transitiveCredit).toBeCloseTo(1.6, 12);
+    expect(explained.transitiveCredit).toBeCloseTo(1.6, 9);
     expect(explained.excluded).toEqual([
       { reason: 'GROUP_YEAR_CAP', publication: f.id('Q'), amount: expect.closeTo(0.2, 12) },
     ]);
@@ -335,7 +336,7 @@ describe('computeTransitiveCredit on hand-computed graphs', () => {
     ]);
     expect(f.graph.edgeCount).toBe(1);
     expect(explainCredit(f.graph, f.id('D'), f.levelOf).paths[0].ledgerSeqs).toEqual(['4']);
-    expect(totalsOf(f)('D').total).toBeCloseTo(0.4, 12);
+    expect(totalsOf(f)('D').total).toBeCloseTo(0.4, 9);
   });
 });
 
@@ -353,52 +354,6 @@ describe('affectedSubgraph', () => {
   });
 });
 
-/** A random DAG: datasets (some derived), panels, then publications, edges always pointing at lower ids. */
-function randomDag(
-  nodeCount: number,
-  seed: number,
-): { nodes: CreditNodeRow[]; edges: CreditEdgeRow[]; levelOf: LevelResolver } {
-  let state = seed;
-  const random = (): number => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x80000000;
-  };
-  const datasets = Math.floor(nodeCount / 2);
-  const panels = Math.floor(nodeCount / 5);
-  const nodes: CreditNodeRow[] = [];
-  const edges: CreditEdgeRow[] = [];
-  let seq = 0;
-  for (let i = 0; i < nodeCount; i += 1) {
-    if (i < datasets) nodes.push({ id: i, kind: 'dataset' });
-    else if (i < datasets + panels) nodes.push({ id: i, kind: 'panel' });
-    else {
-      nodes.push({
-        id: i,
-        kind: 'publication',
-        work: random() < 0.05 ? i - 1 : i,
-        group: Math.floor(random() * Math.max(1, nodeCount / 50)),
-        year: 2015 + Math.floor(random() * 3),
-        retracted: random() < 0.01,
-        origin: random() < 0.2 ? 0.5 : 1,
-      });
-    }
-  }
-  for (let i = Math.floor(datasets / 2); i < nodeCount; i += 1) {
-    const inputs = i < datasets ? 1 + Math.floor(random() * 3) : 1 + Math.floor(random() * 6);
-    const range = i < datasets ? i : datasets + (i >= datasets + panels ? panels : 0);
-    for (let k = 0; k < inputs; k += 1) {
-      edges.push({
-        from: i,
-        to: Math.floor(random() * range),
-        seq: seq++,
-        ...(random() < 0.02 ? { excluded: 'DISPUTED' as const } : {}),
-      });
-    }
-  }
-  const levels: IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
-  return { nodes, edges, levelOf: (p, d) => levels[(p * 31 + d) % 3] };
-}
-
 describe('random DAGs', () => {
   it('agrees with path-by-path explanations on a 2,000-node graph with works, caps and disputes', () => {
     const { nodes, edges, levelOf } = randomDag(2000, 7);
@@ -407,8 +362,9 @@ describe('random DAGs', () => {
     let checked = 0;
     for (let d = 0; d < 1000; d += 7) {
       const explained = explainCredit(graph, d, levelOf);
-      expect(explained.transitiveCredit).toBeCloseTo(totals.total[d], 9);
-      expect(explained.independentCredit).toBeCloseTo(totals.independent[d], 9);
+      // Totals add amounts quantized to 2^-32 (at most 1.2e-10 off each); explanations add exact path weights.
+      expect(explained.transitiveCredit).toBeCloseTo(totals.total[d], 8);
+      expect(explained.independentCredit).toBeCloseTo(totals.independent[d], 8);
       if (totals.total[d] > 0) checked += 1;
     }
     expect(checked).toBeGreaterThan(20);

@@ -37,7 +37,7 @@ export type CreditExclusionReason =
 const KIND_DATASET = 0;
 const KIND_PANEL = 1;
 const KIND_PUBLICATION = 2;
-const KIND_CODES: Readonly<Record<CreditNodeKind, number>> = {
+export const KIND_CODES: Readonly<Record<CreditNodeKind, number>> = {
   dataset: KIND_DATASET,
   panel: KIND_PANEL,
   publication: KIND_PUBLICATION,
@@ -566,6 +566,18 @@ export interface CreditTotals {
   readonly duplicateWork: Float64Array;
 }
 
+/**
+ * Credit amounts are added up as whole multiples of 2^-32 (about 2.3e-10, four thousand times finer than the 1e-6 the
+ * numbers are served at). Sums of such multiples are exact while below 2^21 units of credit, more than any dataset
+ * can receive, so they do not depend on the order of the additions: a total kept up to date by adding what changed
+ * (CreditEngine) is the total a full run computes, to the last bit.
+ */
+const CREDIT_QUANTA = 2 ** 32;
+
+export function quantizeCredit(value: number): number {
+  return Math.round(value * CREDIT_QUANTA) / CREDIT_QUANTA;
+}
+
 export interface AffectedSubgraph {
   /** Nodes whose totals can change: recompute and overwrite exactly these. */
   readonly nodes: Int32Array;
@@ -621,7 +633,7 @@ export function computeTransitiveCredit(
     if (graph.kind[y] === KIND_DATASET) pullCredit(graph, y, slot, levelOf, policy, scratch, totals);
   }
   // Only a run that finished hands its buffers on: a throwing levelOf drops them (the next run allocates afresh).
-  pullScratch.set(graph, scratch);
+  releasePullScratch(graph, scratch);
   return totals;
 }
 
@@ -629,7 +641,7 @@ export function computeTransitiveCredit(
  * Works in the order their credit is added up: by (group, year, work label) of the work's lowest-id publication, so
  * a group-year bucket is a run of consecutive ordinals. Kept per graph (a graph is immutable).
  */
-interface WorkTable {
+export interface WorkTable {
   /** Work ordinal of each publication node; −1 for other kinds. */
   readonly ordinalOf: Int32Array;
   readonly group: Int32Array;
@@ -639,7 +651,7 @@ interface WorkTable {
 
 const workTables = new WeakMap<CreditGraph, WorkTable>();
 
-function workTable(graph: CreditGraph): WorkTable {
+export function workTable(graph: CreditGraph): WorkTable {
   const kept = workTables.get(graph);
   if (kept) return kept;
   const firstOf = new Map<number, number>();
@@ -692,7 +704,7 @@ const WORK_SUM = 3;
 const WORK_CUT = 4;
 const WORK_INDEPENDENT = 5;
 
-interface PullScratch {
+export interface PullScratch {
   readonly works: WorkTable;
   /** Path-weight sums of the current and the next layer, their stamps, and the nodes in each. */
   readonly values: [Float64Array, Float64Array];
@@ -713,7 +725,7 @@ interface PullScratch {
 
 const pullScratch = new WeakMap<CreditGraph, PullScratch>();
 
-function takePullScratch(graph: CreditGraph): PullScratch {
+export function takePullScratch(graph: CreditGraph): PullScratch {
   const kept = pullScratch.get(graph);
   // Taken out while in use, so a re-entrant run (a levelOf calling back in) gets buffers of its own.
   pullScratch.delete(graph);
@@ -734,6 +746,20 @@ function takePullScratch(graph: CreditGraph): PullScratch {
   };
 }
 
+/**
+ * In-edges the pull walk follows. The whole graph, or a part of it indexed locally (`globalOf` maps a local index to
+ * its node; absent: indices are nodes). Publication cells are always kept by node.
+ */
+export interface PullAdjacency {
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+  /** Out-edge index of each in-edge in the graph's arrays (−1: an edge the graph does not hold). */
+  readonly inEdge: Int32Array;
+  readonly inWeight: Float64Array;
+  readonly creditOrigin: Float64Array;
+  readonly globalOf?: Int32Array;
+}
+
 /** One dataset's totals from its cone of consumers (see computeTransitiveCredit). */
 function pullCredit(
   graph: CreditGraph,
@@ -744,10 +770,19 @@ function pullCredit(
   s: PullScratch,
   totals: CreditTotals,
 ): void {
-  const { inStart, inFrom, inEdge, inWeight, creditOrigin } = graph;
-  const maxDepth = policy.maxDepth;
-  const { pub, pubs } = s;
   const run = ++s.generation;
+  const pubCount = pullLayers(graph, y, policy.maxDepth, s, run);
+  commitWorks(graph, y, slot, pubCount, levelOf, policy, s, totals, run);
+}
+
+/**
+ * The layered walk from `y` (an index of `adj`) over its consumers, up to maxDepth + 1 edges: fills the publication
+ * cells of run `run` and returns how many publications it met (in s.pubs, by node).
+ */
+export function pullLayers(adj: PullAdjacency, y: number, maxDepth: number, s: PullScratch, run: number): number {
+  const { inStart, inFrom, inEdge, inWeight, creditOrigin } = adj;
+  const globalOf = adj.globalOf ?? null;
+  const { pub, pubs } = s;
 
   // Layer d: every node with a path of exactly d edges to y, with the sum over those paths of the weight products.
   // A node can sit in several layers (paths of several lengths), so the two layers have cells of their own.
@@ -782,13 +817,14 @@ function pullCredit(
       const x = nextList[i];
       const c = creditOrigin[x];
       if (c === 0) continue;
-      const at = x * PUB_STRIDE;
+      const node = globalOf === null ? x : globalOf[x];
+      const at = node * PUB_STRIDE;
       if (pub[at + PUB_STAMP] !== run) {
         pub[at + PUB_STAMP] = run;
         pub[at + PUB_RAW] = 0;
         pub[at + PUB_CUT] = 0;
         pub[at + PUB_VIA] = -1;
-        pubs[pubCount++] = x;
+        pubs[pubCount++] = node;
       }
       if (d <= maxDepth) pub[at + PUB_RAW] += c * nextValue[x];
       else pub[at + PUB_CUT] += c * nextValue[x];
@@ -797,17 +833,22 @@ function pullCredit(
       // Layer 1 holds the direct consumers: note each publication's own edge to y for the level lookup.
       for (let k = inStart[y]; k < inStart[y + 1]; k += 1) {
         const x = inFrom[k];
-        if (creditOrigin[x] !== 0) pub[x * PUB_STRIDE + PUB_VIA] = inEdge[k];
+        if (creditOrigin[x] !== 0) pub[(globalOf === null ? x : globalOf[x]) * PUB_STRIDE + PUB_VIA] = inEdge[k];
       }
     }
     cur = nxt;
     curSize = nextSize;
   }
-  commitWorks(graph, y, slot, pubCount, levelOf, policy, s, totals, run);
+  return pubCount;
+}
+
+/** Hands buffers taken with takePullScratch back for the next run over the same graph. */
+export function releasePullScratch(graph: CreditGraph, scratch: PullScratch): void {
+  pullScratch.set(graph, scratch);
 }
 
 /** Work maxima, the minimum contribution and the group-year cap over one dataset's publications (§3 steps 3–5). */
-function commitWorks(
+export function commitWorks(
   graph: CreditGraph,
   y: number,
   slot: number,
@@ -843,7 +884,7 @@ function commitWorks(
     }
     if (r > 0) {
       const value = r * factor;
-      work[wt + WORK_SUM] += value;
+      work[wt + WORK_SUM] += quantizeCredit(value);
       // The best manifestation counts; on a tie, the lowest id (so the independence flag never depends on order).
       const best = work[wt + WORK_BEST];
       if (value > best || (value === best && p < work[wt + WORK_BEST_PUB])) {
@@ -857,9 +898,11 @@ function commitWorks(
   if (workCount === 0) return;
   const order = workList.subarray(0, workCount).sort();
   const cap = policy.groupYearCap;
+  // Every amount is quantized before it is added (quantizeCredit), so the sums are exact and do not depend on order.
   const commit = (w: number): void => {
-    totals.total[slot] += work[w * WORK_STRIDE + WORK_BEST];
-    if (work[w * WORK_STRIDE + WORK_INDEPENDENT] === 1) totals.independent[slot] += work[w * WORK_STRIDE + WORK_BEST];
+    const best = quantizeCredit(work[w * WORK_STRIDE + WORK_BEST]);
+    totals.total[slot] += best;
+    if (work[w * WORK_STRIDE + WORK_INDEPENDENT] === 1) totals.independent[slot] += best;
     totals.contributors[slot] += 1;
   };
   const candidates: number[] = [];
@@ -870,12 +913,12 @@ function commitWorks(
     candidates.length = 0;
     for (let k = i; k < end; k += 1) {
       const w = order[k];
-      if (work[w * WORK_STRIDE + WORK_CUT] > 0) totals.depthLimited[slot] += work[w * WORK_STRIDE + WORK_CUT];
+      if (work[w * WORK_STRIDE + WORK_CUT] > 0) totals.depthLimited[slot] += quantizeCredit(work[w * WORK_STRIDE + WORK_CUT]);
       const best = work[w * WORK_STRIDE + WORK_BEST];
       if (!(best > 0)) continue;
-      if (work[w * WORK_STRIDE + WORK_SUM] > best)
-        totals.duplicateWork[slot] += work[w * WORK_STRIDE + WORK_SUM] - best;
-      if (best < policy.minContribution) totals.belowMinimum[slot] += best;
+      const duplicate = work[w * WORK_STRIDE + WORK_SUM] - quantizeCredit(best);
+      if (duplicate > 0) totals.duplicateWork[slot] += duplicate;
+      if (best < policy.minContribution) totals.belowMinimum[slot] += quantizeCredit(best);
       else candidates.push(w);
     }
     const capped = group[first] >= 0 && Number.isFinite(cap);
@@ -887,7 +930,7 @@ function commitWorks(
       for (const w of largest(candidates, cap, (w) => work[w * WORK_STRIDE + WORK_BEST])) s.chosenStamp[w] = chosen;
       for (const w of candidates) {
         if (s.chosenStamp[w] === chosen) commit(w);
-        else totals.groupYearCapped[slot] += work[w * WORK_STRIDE + WORK_BEST];
+        else totals.groupYearCapped[slot] += quantizeCredit(work[w * WORK_STRIDE + WORK_BEST]);
       }
     }
     i = end;

@@ -1,0 +1,174 @@
+import { randomDag } from '../../test/support/random-credit-dag.js';
+import { CreditEngine, type PublicationEdge } from './credit-engine.rules.js';
+import { METRICS_POLICY } from './policy.rules.js';
+import {
+  buildCreditGraph,
+  computeTransitiveCredit,
+  CreditGraphInputError,
+  type CreditEdgeRow,
+  type CreditNodeRow,
+  type CreditTotals,
+  type LevelResolver,
+} from './transitive-credit.rules.js';
+
+const FIELDS = [
+  'total',
+  'independent',
+  'contributors',
+  'depthLimited',
+  'belowMinimum',
+  'groupYearCapped',
+  'duplicateWork',
+] as const;
+
+/** The engine's totals against a full run over a graph built from scratch with every change: equal to the bit. */
+function expectSameTotals(engine: CreditEngine, nodes: CreditNodeRow[], edges: CreditEdgeRow[], levelOf: LevelResolver): number {
+  const full = computeTransitiveCredit(buildCreditGraph(nodes, edges), levelOf);
+  let nonZero = 0;
+  for (let x = 0; x < nodes.length; x += 1) {
+    for (const field of FIELDS) {
+      const got = (engine.totals[field] as CreditTotals[typeof field])[x];
+      const want = (full[field] as CreditTotals[typeof field])[x];
+      if (got !== want) throw new Error(`node ${x} ${field}: engine ${got}, full run ${want}`);
+    }
+    if (full.total[x] > 0) nonZero += 1;
+  }
+  return nonZero;
+}
+
+function edgesOf(p: number, edges: readonly CreditEdgeRow[]): PublicationEdge[] {
+  return edges
+    .filter((e) => e.from === p)
+    .map((e) => ({ to: e.to, seq: e.seq, ...(e.excluded ? { excluded: e.excluded } : {}) }));
+}
+
+describe('CreditEngine', () => {
+  it('equals a full run over the rebuilt graph after each of 40 new reuses on a random DAG', () => {
+    const { nodes, edges, levelOf } = randomDag(3000, 21);
+    const publications = nodes.flatMap((n, i) => (n.kind === 'publication' ? [i] : []));
+    // Hold back the last edge of 40 publications spread over the graph (and every edge of a few of them).
+    const held = publications.filter((_, i) => i % 23 === 0).slice(0, 40);
+    const heldEdges = new Map<number, CreditEdgeRow[]>();
+    let current = edges.filter((e) => {
+      if (!held.includes(e.from)) return true;
+      const list = heldEdges.get(e.from) ?? [];
+      const all = held.indexOf(e.from) % 8 === 0;
+      if (all || !edges.some((later) => later.from === e.from && later.seq > e.seq)) {
+        list.push(e);
+        heldEdges.set(e.from, list);
+        return false;
+      }
+      return true;
+    });
+    const engine = new CreditEngine(buildCreditGraph(nodes, current), levelOf);
+    let updatedDatasets = 0;
+    for (const p of held) {
+      current = [...current, ...(heldEdges.get(p) ?? [])];
+      const update = engine.updatePublication(p, { edges: edgesOf(p, current) });
+      updatedDatasets += update.datasets.length;
+      expect(expectSameTotals(engine, nodes, current, levelOf)).toBeGreaterThan(100);
+    }
+    expect(engine.changedPublications).toBe(held.length);
+    expect(updatedDatasets).toBeGreaterThan(40);
+  });
+
+  it('follows disputes, removals and retractions as a rebuilt graph would', () => {
+    const { nodes, edges, levelOf } = randomDag(2000, 5);
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
+    const publications = nodes.flatMap((n, i) => (n.kind === 'publication' && !n.retracted ? [i] : []));
+    let current = edges;
+    const changedNodes = nodes.map((n) => ({ ...n }));
+    for (let step = 0; step < 24; step += 1) {
+      const p = publications[(step * 41) % publications.length];
+      const own = current.filter((e) => e.from === p);
+      if (step % 3 === 0 && own.length > 0) {
+        // The first claim is disputed: it keeps its share of the map and passes nothing.
+        current = current.map((e) => (e === own[0] ? { ...e, excluded: 'DISPUTED' as const } : e));
+        engine.updatePublication(p, { edges: edgesOf(p, current) });
+      } else if (step % 3 === 1) {
+        // Every claim withdrawn.
+        current = current.filter((e) => e.from !== p);
+        engine.updatePublication(p, { edges: [] });
+      } else {
+        changedNodes[p] = { ...changedNodes[p], retracted: true };
+        engine.updatePublication(p, { edges: edgesOf(p, current), creditOrigin: 0 });
+      }
+      expectSameTotals(engine, changedNodes, current, levelOf);
+    }
+  });
+
+  it('moves a work under the group-year cap: four works of one group and year, the cap counts three', () => {
+    const nodes: CreditNodeRow[] = [
+      { id: 0, kind: 'dataset' },
+      ...[1, 2, 3, 4].map((id): CreditNodeRow => ({ id, kind: 'publication', group: 7, year: 2024 })),
+    ];
+    const edges: CreditEdgeRow[] = [1, 2, 3].map((from) => ({ from, to: 0, seq: from }));
+    const levelOf: LevelResolver = () => 'independent';
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
+    // Each work gives D 0.4 (self 0.6, one input), independent: three works, 1.2.
+    expect(engine.totals.total[0]).toBeCloseTo(1.2, 9);
+    expect(engine.totals.groupYearCapped[0]).toBe(0);
+    const update = engine.updatePublication(4, { edges: [{ to: 0, seq: 4 }] });
+    expect(Array.from(update.datasets)).toEqual([0]);
+    expect(update.bucketPublications).toBe(4);
+    expect(engine.totals.total[0]).toBeCloseTo(1.2, 9);
+    expect(engine.totals.groupYearCapped[0]).toBeCloseTo(0.4, 9);
+    expect(engine.totals.contributors[0]).toBe(3);
+    expectSameTotals(engine, nodes, [...edges, { from: 4, to: 0, seq: 4 }], levelOf);
+  });
+
+  it('walks only what the changed bucket reaches, not the other consumers of a hot dataset', () => {
+    const consumers = 2000;
+    const nodes: CreditNodeRow[] = [
+      { id: 0, kind: 'dataset' },
+      { id: 1, kind: 'dataset' },
+      ...Array.from({ length: consumers }, (_, i): CreditNodeRow => ({ id: i + 2, kind: 'publication', group: i })),
+    ];
+    const edges: CreditEdgeRow[] = [
+      { from: 1, to: 0, seq: 0 },
+      ...Array.from({ length: consumers }, (_, i): CreditEdgeRow => ({ from: i + 2, to: i % 2, seq: i + 1 })),
+    ];
+    const levelOf: LevelResolver = (p) => (p % 3 === 0 ? 'co-authored' : 'independent');
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
+    const p = consumers + 1;
+    const update = engine.updatePublication(p, { edges: [{ to: 0, seq: 10_000 }, { to: 1, seq: 10_001 }] });
+    expect(Array.from(update.datasets)).toEqual([0, 1]);
+    // The publication and the two datasets, however many others consume them.
+    expect(update.nodesWalked).toBe(3);
+    expectSameTotals(
+      engine,
+      nodes,
+      [...edges.filter((e) => e.from !== p), { from: p, to: 0, seq: 10_000 }, { from: p, to: 1, seq: 10_001 }],
+      levelOf,
+    );
+  });
+
+  it('takes the level a changed claim carries for its direct edge', () => {
+    const nodes: CreditNodeRow[] = [
+      { id: 0, kind: 'dataset' },
+      { id: 1, kind: 'publication' },
+    ];
+    const engine = new CreditEngine(buildCreditGraph(nodes, []), () => 'independent');
+    engine.updatePublication(1, { edges: [{ to: 0, seq: 1, level: 'co-authored' }] });
+    // 0.4 × 0.25 for a co-authored reuse.
+    expect(engine.totals.total[0]).toBeCloseTo(0.1, 9);
+    expect(engine.totals.independent[0]).toBe(0);
+  });
+
+  it('refuses a change it cannot apply and leaves the totals as they were', () => {
+    const { nodes, edges, levelOf } = randomDag(500, 3);
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
+    const before = Float64Array.from(engine.totals.total);
+    const publication = nodes.findIndex((n) => n.kind === 'publication');
+    const otherPublication = nodes.findIndex((n, i) => n.kind === 'publication' && i !== publication);
+    expect(() => engine.updatePublication(0, { edges: [] })).toThrow(CreditGraphInputError);
+    expect(() => engine.updatePublication(publication, { edges: [{ to: otherPublication, seq: 1 }] })).toThrow(
+      /cannot take node/,
+    );
+    expect(() => engine.updatePublication(publication, { edges: [{ to: 0, seq: 'x' }] })).toThrow(/not an integer/);
+    expect(() => engine.updatePublication(publication, { edges: [], creditOrigin: -1 })).toThrow(/at least 0/);
+    expect(engine.changedPublications).toBe(0);
+    expect(Array.from(engine.totals.total)).toEqual(Array.from(before));
+    expect(METRICS_POLICY.maxDepth).toBeGreaterThan(0);
+  });
+});
