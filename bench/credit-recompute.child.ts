@@ -13,12 +13,15 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateLedger, createRng, toCreditRows } from './generator.js';
-import { METRICS_POLICY } from '../src/metrics/policy.rules.js';
+import { CreditEngine, type PublicationEdge } from '../src/metrics/credit-engine.rules.js';
+import { METRICS_POLICY, reuseExclusionReason } from '../src/metrics/policy.rules.js';
 import {
   affectedSubgraph,
   computeCreditFromBuilder,
   computeTransitiveCredit,
   CreditRowsBuilder,
+  type CreditTotals,
+  type RowCreditGraph,
 } from '../src/metrics/transitive-credit.rules.js';
 import type {
   DatasetRow,
@@ -41,9 +44,19 @@ export interface CreditChildResult {
   graphBuildSeconds: number;
   /** Seconds for one propagation of every publication over the prebuilt graph. */
   propagationSeconds: number[];
-  /** Milliseconds per incremental recompute (affected sub-graph + its propagation) after one new reuse. */
+  /** Seconds to build the credit engine (one full propagation) over the graph without the held-back reuses. */
+  engineBuildSeconds: number;
+  /** Milliseconds per CreditEngine.updatePublication applying one new reuse record (all the datasets it names). */
   incrementalMs: number[];
+  /** Datasets whose totals each update changed. */
   affectedNodes: number[];
+  /** Publications in the new reuse's group-year bucket, and nodes its walk visited. */
+  bucketPublications: number[];
+  nodesWalked: number[];
+  /** For the same reuses: affectedSubgraph + computeTransitiveCredit({affected}) over a graph holding them. */
+  coneRecomputeMs: number[];
+  /** Datasets whose engine totals were checked against a full run over every row (all equal, or the run fails). */
+  datasetsVerified: number;
   peakRssMb: number;
   creditChecksum: number;
 }
@@ -54,6 +67,9 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+/** Updates applied before the timed ones. */
+const INCREMENTAL_WARM_UP = 100;
 
 type RowLine =
   ['d', DatasetRow] | ['p', PublicationRow] | ['r', ReuseRow] | ['x', DerivationRow] | ['f', FigurePanelRow];
@@ -171,11 +187,47 @@ async function baselinePass(file: string): Promise<{ edges: number; datasets: nu
 }
 
 /** Counts what the full run's checks need, keeping nothing else. */
-function countRows(counts: { datasets: number; publications: number }): (line: RowLine) => void {
+function countRows(counts: { datasets: number; publications: number; reuses: number }): (line: RowLine) => void {
   return (line) => {
     if (line[0] === 'd') counts.datasets += 1;
     else if (line[0] === 'p') counts.publications += 1;
+    else if (line[0] === 'r') counts.reuses += 1;
   };
+}
+
+/** A reuse record as the edges it adds to its publication (the claim's level kept on each). */
+function reuseEdges(built: RowCreditGraph, row: ReuseRow): PublicationEdge[] {
+  const excluded = reuseExclusionReason(METRICS_POLICY, row, 'score') ?? undefined;
+  return row.datasetIds.flatMap((id) => {
+    const to = built.datasetNode.get(id);
+    if (to === undefined) return [];
+    const level = row.levels[id];
+    return [{ to, seq: row.seq as string, ...(excluded ? { excluded } : {}), ...(level ? { level } : {}) }];
+  });
+}
+
+/** Every dataset's totals from the engine against a full run over a graph built from every row: equal to the bit. */
+function verifyEngine(engine: CreditEngine, held: RowCreditGraph, all: RowCreditGraph): number {
+  const full = computeTransitiveCredit(all.graph, all.levelOf, METRICS_POLICY);
+  const fields: Array<keyof CreditTotals & ('total' | 'independent' | 'contributors' | 'depthLimited')> = [
+    'total',
+    'independent',
+    'contributors',
+    'depthLimited',
+  ];
+  let checked = 0;
+  for (const [id, node] of all.datasetNode) {
+    const mine = held.datasetNode.get(id) as number;
+    for (const field of fields) {
+      if (engine.totals[field][mine] !== full[field][node]) {
+        throw new Error(
+          `engine ${field} of ${id} is ${engine.totals[field][mine]}, a full run gives ${full[field][node]}`,
+        );
+      }
+    }
+    checked += 1;
+  }
+  return checked;
 }
 
 /**
@@ -210,7 +262,7 @@ async function main(): Promise<void> {
   try {
     // The baseline runs only in its own (--rows-only) process, so that the full run's peak RSS is the recompute's.
     const baselineSeconds: number[] = [];
-    const counts = { edges: 0, datasets: 0, publications: 0 };
+    const counts = { edges: 0, datasets: 0, publications: 0, reuses: 0 };
     if (mode === 'rows') {
       for (let r = 0; r < reps; r += 1) {
         const t0 = performance.now();
@@ -228,8 +280,13 @@ async function main(): Promise<void> {
       baselineSeconds,
       graphBuildSeconds: 0,
       propagationSeconds: [],
+      engineBuildSeconds: 0,
       incrementalMs: [],
       affectedNodes: [],
+      bucketPublications: [],
+      nodesWalked: [],
+      coneRecomputeMs: [],
+      datasetsVerified: 0,
       peakRssMb: 0,
       creditChecksum: 0,
     };
@@ -250,15 +307,23 @@ async function main(): Promise<void> {
       // The peak of the full recompute, before the incremental phase keeps a graph around.
       result.peakRssMb = process.resourceUsage().maxRSS / 1024;
 
-      const builder = new CreditRowsBuilder();
-      const reuses: Array<{ publicationId: string; datasetId: string }> = [];
-      const toBuilder = feed(builder);
+      // New reuses land where reuses land: records drawn uniformly from the ledger's reuses (so hot datasets are hit
+      // as often as the power law makes them) are held back from the graph the engine starts from, then applied one
+      // at a time. Each names all its datasets, as POST /v1/reuses does.
+      const rng = createRng(seed + 7);
+      const heldIndex = new Set<number>();
+      const heldCount = Math.min(incrementalRuns + INCREMENTAL_WARM_UP, counts.reuses);
+      while (heldIndex.size < heldCount) heldIndex.add(rng.int(counts.reuses));
+      const held: ReuseRow[] = [];
+      const start = new CreditRowsBuilder();
+      const toStart = feed(start);
+      let reuseIndex = 0;
       await streamRows(file, (line) => {
-        toBuilder(line);
-        if (line[0] === 'r') reuses.push({ publicationId: line[1].publicationId, datasetId: line[1].datasetIds[0] });
+        if (line[0] === 'r' && heldIndex.has(reuseIndex++)) held.push(line[1]);
+        else toStart(line);
       });
       const t0 = performance.now();
-      const built = builder.build();
+      const built = start.build();
       result.graphBuildSeconds = (performance.now() - t0) / 1000;
       result.nodes = built.graph.nodeCount;
       for (let r = 0; r < reps; r += 1) {
@@ -266,21 +331,53 @@ async function main(): Promise<void> {
         computeTransitiveCredit(built.graph, built.levelOf, METRICS_POLICY);
         result.propagationSeconds.push((performance.now() - t1) / 1000);
       }
-      // A new reuse lands where reuses land: on a uniformly drawn existing reuse edge, so hot datasets are hit as
-      // often as the power law makes them.
-      const rng = createRng(seed + 7);
+      const t2 = performance.now();
+      const engine = new CreditEngine(built.graph, built.levelOf, METRICS_POLICY);
+      result.engineBuildSeconds = (performance.now() - t2) / 1000;
+      // The first updates run while the JIT is still compiling the engine: applied, not timed (a service's engine is
+      // warm after its first few changes).
+      const warmUp = Math.min(INCREMENTAL_WARM_UP, Math.floor(held.length / 2));
+      for (const row of held.slice(0, warmUp)) {
+        const p = built.publicationNode.get(row.publicationId) as number;
+        engine.updatePublication(p, { edges: [...engine.edgesOf(p), ...reuseEdges(built, row)] });
+      }
+      gc?.();
       const budgetEnds = performance.now() + incrementalBudgetMs;
-      for (let r = 0; r < incrementalRuns && (r < 10 || performance.now() < budgetEnds); r += 1) {
-        const reuse = reuses[rng.int(reuses.length)];
+      let applied = warmUp;
+      for (const row of held.slice(warmUp)) {
+        const p = built.publicationNode.get(row.publicationId) as number;
+        const edges = [...engine.edgesOf(p), ...reuseEdges(built, row)];
+        const t1 = performance.now();
+        const update = engine.updatePublication(p, { edges });
+        result.incrementalMs.push(performance.now() - t1);
+        result.affectedNodes.push(update.datasets.length);
+        result.bucketPublications.push(update.bucketPublications);
+        result.nodesWalked.push(update.nodesWalked);
+        applied += 1;
+        if (applied >= warmUp + 10 && performance.now() > budgetEnds) break;
+      }
+      // The rest of the held-back reuses (if the budget ran out) are applied untimed, so the check sees every row.
+      for (const row of held.slice(applied)) {
+        const p = built.publicationNode.get(row.publicationId) as number;
+        engine.updatePublication(p, { edges: [...engine.edgesOf(p), ...reuseEdges(built, row)] });
+      }
+      const all = new CreditRowsBuilder();
+      await streamRows(file, feed(all));
+      const everything = all.build();
+      result.datasetsVerified = verifyEngine(engine, built, everything);
+      // What the same reuses cost recomputed the way a job without the engine does: the affected cones, over a graph
+      // that holds them.
+      const coneEnds = performance.now() + incrementalBudgetMs / 2;
+      for (const row of held) {
         const changed = [
-          built.publicationNode.get(reuse.publicationId) as number,
-          built.datasetNode.get(reuse.datasetId) as number,
+          everything.publicationNode.get(row.publicationId) as number,
+          ...row.datasetIds.flatMap((id) => everything.datasetNode.get(id) ?? []),
         ];
         const t1 = performance.now();
-        const affected = affectedSubgraph(changed, built.graph, METRICS_POLICY);
-        computeTransitiveCredit(built.graph, built.levelOf, METRICS_POLICY, { affected });
-        result.incrementalMs.push(performance.now() - t1);
-        result.affectedNodes.push(affected.nodes.length);
+        const affected = affectedSubgraph(changed, everything.graph, METRICS_POLICY);
+        computeTransitiveCredit(everything.graph, everything.levelOf, METRICS_POLICY, { affected });
+        result.coneRecomputeMs.push(performance.now() - t1);
+        if (result.coneRecomputeMs.length >= 10 && performance.now() > coneEnds) break;
       }
     } else {
       result.peakRssMb = process.resourceUsage().maxRSS / 1024;

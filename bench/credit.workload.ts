@@ -80,12 +80,15 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
       },
     );
     ctx.results[`credit_recompute_full_${label}`] = fullResult;
-    const affected = [...full.affectedNodes].sort((a, b) => a - b);
+    const sorted = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
+    const affected = sorted(full.affectedNodes);
+    const buckets = sorted(full.bucketPublications);
+    const walked = sorted(full.nodesWalked);
     const incrementalResult = compare(
       measure(
         full.incrementalMs,
         'ms',
-        'affectedSubgraph + computeTransitiveCredit({affected}) after one new reuse edge, graph prebuilt',
+        'CreditEngine.updatePublication applying one new reuse record (every dataset it names), engine warm',
         { p99: true },
       ),
       measure(
@@ -96,8 +99,19 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
       'lower',
       {
         nodes: full.nodes,
-        affectedNodesMedian: affected[affected.length >> 1],
-        affectedNodesMax: affected[affected.length - 1],
+        affectedDatasetsMedian: affected[affected.length >> 1],
+        affectedDatasetsMax: affected[affected.length - 1],
+        bucketPublicationsMedian: buckets[buckets.length >> 1],
+        bucketPublicationsMax: buckets[buckets.length - 1],
+        nodesWalkedMax: walked[walked.length - 1],
+        engineBuildSeconds: Number(full.engineBuildSeconds.toPrecision(4)),
+        coneRecompute: measure(
+          full.coneRecomputeMs,
+          'ms',
+          'the same reuses as affectedSubgraph + computeTransitiveCredit({affected}) over a graph holding them',
+          { p99: true },
+        ),
+        datasetsVerified: full.datasetsVerified,
         goal: '< 100 ms',
       },
     );

@@ -1,13 +1,15 @@
 import { randomDag } from '../../test/support/random-credit-dag.js';
 import { CreditEngine, type PublicationEdge } from './credit-engine.rules.js';
 import { METRICS_POLICY } from './policy.rules.js';
+import type { ReuseRow } from './dataset-metrics.rules.js';
 import {
   buildCreditGraph,
+  buildCreditGraphFromRows,
   computeTransitiveCredit,
   CreditGraphInputError,
   type CreditEdgeRow,
   type CreditNodeRow,
-  type CreditTotals,
+  type CreditRows,
   type LevelResolver,
 } from './transitive-credit.rules.js';
 
@@ -22,13 +24,18 @@ const FIELDS = [
 ] as const;
 
 /** The engine's totals against a full run over a graph built from scratch with every change: equal to the bit. */
-function expectSameTotals(engine: CreditEngine, nodes: CreditNodeRow[], edges: CreditEdgeRow[], levelOf: LevelResolver): number {
+function expectSameTotals(
+  engine: CreditEngine,
+  nodes: CreditNodeRow[],
+  edges: CreditEdgeRow[],
+  levelOf: LevelResolver,
+): number {
   const full = computeTransitiveCredit(buildCreditGraph(nodes, edges), levelOf);
   let nonZero = 0;
   for (let x = 0; x < nodes.length; x += 1) {
     for (const field of FIELDS) {
-      const got = (engine.totals[field] as CreditTotals[typeof field])[x];
-      const want = (full[field] as CreditTotals[typeof field])[x];
+      const got = engine.totals[field][x];
+      const want = full[field][x];
       if (got !== want) throw new Error(`node ${x} ${field}: engine ${got}, full run ${want}`);
     }
     if (full.total[x] > 0) nonZero += 1;
@@ -131,7 +138,12 @@ describe('CreditEngine', () => {
     const levelOf: LevelResolver = (p) => (p % 3 === 0 ? 'co-authored' : 'independent');
     const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
     const p = consumers + 1;
-    const update = engine.updatePublication(p, { edges: [{ to: 0, seq: 10_000 }, { to: 1, seq: 10_001 }] });
+    const update = engine.updatePublication(p, {
+      edges: [
+        { to: 0, seq: 10_000 },
+        { to: 1, seq: 10_001 },
+      ],
+    });
     expect(Array.from(update.datasets)).toEqual([0, 1]);
     // The publication and the two datasets, however many others consume them.
     expect(update.nodesWalked).toBe(3);
@@ -170,5 +182,70 @@ describe('CreditEngine', () => {
     expect(engine.changedPublications).toBe(0);
     expect(Array.from(engine.totals.total)).toEqual(Array.from(before));
     expect(METRICS_POLICY.maxDepth).toBeGreaterThan(0);
+  });
+
+  it("keeps the recorded level of a publication's earlier claims when it adds one (rows through the builder)", () => {
+    const reuse = (id: string, datasetId: string, level: 'co-authored' | 'same-lab', seq: string): ReuseRow => ({
+      id,
+      publicationId: 'pub-1',
+      datasetIds: [datasetId],
+      type: 'secondary-analysis',
+      levels: { [datasetId]: level },
+      evidence: 'asserted',
+      status: 'active',
+      seq,
+    });
+    const rows: CreditRows = {
+      datasets: [
+        { id: 'ds-A', kind: 'image', findableAt: '2019-01-01' },
+        { id: 'ds-B', kind: 'image', findableAt: '2019-01-01' },
+      ],
+      publications: [
+        { id: 'pub-1', kind: 'article', issued: '2021-02-01', authors: [{ family: 'Cho', given: 'Min' }] },
+      ],
+      // Same-lab, not the policy's level for a pair without a record (co-authored): the record must be kept.
+      reuses: [reuse('reuse-1', 'ds-A', 'same-lab', '10')],
+    };
+    const before = buildCreditGraphFromRows(rows);
+    const engine = new CreditEngine(before.graph, before.levelOf);
+    const p = before.publicationNode.get('pub-1') as number;
+    const a = before.datasetNode.get('ds-A') as number;
+    const b = before.datasetNode.get('ds-B') as number;
+    // pub-1 reuses A alone: 0.4, same-lab (0.5).
+    expect(engine.totals.total[a]).toBeCloseTo(0.2, 9);
+    const edges = [...engine.edgesOf(p), { to: b, seq: 11, level: 'co-authored' as const }];
+    expect(edges.map((e) => e.to)).toEqual([a, b]);
+    engine.updatePublication(p, { edges });
+    // Now 0.2 each: A still same-lab (0.1), B co-authored (0.05).
+    expect(engine.totals.total[a]).toBeCloseTo(0.1, 9);
+    expect(engine.totals.total[b]).toBeCloseTo(0.05, 9);
+    const after = buildCreditGraphFromRows({
+      ...rows,
+      reuses: [...rows.reuses, reuse('reuse-2', 'ds-B', 'co-authored', '11')],
+    });
+    const full = computeTransitiveCredit(after.graph, after.levelOf);
+    expect(engine.totals.total[a]).toBe(full.total[after.datasetNode.get('ds-A') as number]);
+    expect(engine.totals.total[b]).toBe(full.total[after.datasetNode.get('ds-B') as number]);
+    // And the edges now are the ones given.
+    expect(engine.edgesOf(p)).toEqual(edges);
+  });
+
+  it("reports a publication's excluded claims among its edges", () => {
+    const nodes: CreditNodeRow[] = [
+      { id: 0, kind: 'dataset' },
+      { id: 1, kind: 'dataset' },
+      { id: 2, kind: 'publication' },
+    ];
+    const edges: CreditEdgeRow[] = [
+      { from: 2, to: 0, seq: 5 },
+      { from: 2, to: 1, seq: 6, excluded: 'DISPUTED' },
+    ];
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), () => 'independent');
+    expect(engine.edgesOf(2)).toEqual([
+      { to: 0, seq: 5n },
+      { to: 1, seq: '6', excluded: 'DISPUTED' },
+    ]);
+    // The disputed claim keeps its share: 0.2 for dataset 0.
+    expect(engine.totals.total[0]).toBeCloseTo(0.2, 9);
   });
 });

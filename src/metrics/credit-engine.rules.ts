@@ -66,13 +66,60 @@ export interface CreditUpdate {
   readonly nodesWalked: number;
 }
 
-interface OutEdges {
-  readonly to: Int32Array;
-  readonly weight: Float64Array;
-  /** Out-edge index in the base graph, or −1 for an edge it does not hold. */
-  readonly edge: Int32Array;
-  readonly level: readonly (IndependenceLevel | undefined)[];
+/** A changed publication's active out-edges: a slice of the engine's edge store, and what the change gave. */
+interface ChangedEdges {
+  readonly given: readonly PublicationEdge[];
+  readonly start: number;
+  readonly end: number;
   readonly creditOrigin: number;
+}
+
+/**
+ * Out-edges of changed publications, appended as columns (a walk reads them as it reads the graph's, with no object
+ * per node). A publication changed again gets a new slice; the old one is left behind until the engine is rebuilt.
+ */
+class EdgeStore {
+  count = 0;
+  to = new Int32Array(64);
+  weight = new Float64Array(64);
+  /** Out-edge index of the same edge in the graph, −1 if the graph does not hold it. */
+  edge = new Int32Array(64);
+  /** LEVEL_CODES index of the level the claim carries, −1 for none. */
+  level = new Int8Array(64);
+
+  push(to: number, weight: number, edge: number, level: number): void {
+    if (this.count === this.to.length) {
+      const grow = <T extends Int32Array | Float64Array | Int8Array>(old: T, next: T): T => {
+        next.set(old);
+        return next;
+      };
+      const size = this.count * 2;
+      this.to = grow(this.to, new Int32Array(size));
+      this.weight = grow(this.weight, new Float64Array(size));
+      this.edge = grow(this.edge, new Int32Array(size));
+      this.level = grow(this.level, new Int8Array(size));
+    }
+    this.to[this.count] = to;
+    this.weight[this.count] = weight;
+    this.edge[this.count] = edge;
+    this.level[this.count] = level;
+    this.count += 1;
+  }
+}
+
+const LEVEL_CODES: readonly IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
+
+interface WalkBuffers {
+  /** Per node (a walk reaches at most every node). */
+  readonly nodes: Int32Array;
+  readonly depth: Int32Array;
+  readonly inStart: Int32Array;
+  readonly fill: Int32Array;
+  readonly creditOrigin: Float64Array;
+  /** Per edge (at most every edge of the graph and the store). */
+  readonly inFrom: Int32Array;
+  readonly inEdge: Int32Array;
+  readonly inWeight: Float64Array;
 }
 
 /** Per-dataset amounts a bucket gives, in the order of the CreditTotals fields. */
@@ -85,7 +132,11 @@ const FIELDS = 7;
  */
 export class CreditEngine {
   readonly totals: CreditTotals;
-  private readonly changed = new Map<number, OutEdges>();
+  private readonly changed = new Map<number, ChangedEdges>();
+  private readonly store = new EdgeStore();
+  /** Slice of each changed publication in the store (−1: not changed, read the graph). */
+  private readonly changedStart: Int32Array;
+  private readonly changedEnd: Int32Array;
   private readonly works: WorkTable;
   /** Publications of each work ordinal (CSR). */
   private readonly workPubStart: Int32Array;
@@ -93,6 +144,8 @@ export class CreditEngine {
   /** Local index of a node during a bucket walk, −1 otherwise. */
   private readonly localOf: Int32Array;
   private readonly one: CreditTotals;
+  /** Buffers of the bucket walk (see bucketAmounts), allocated on the first update. */
+  private walk: WalkBuffers | null = null;
 
   constructor(
     readonly graph: CreditGraph,
@@ -111,6 +164,8 @@ export class CreditEngine {
     this.workPubStart = start;
     this.workPubs = pubs;
     this.localOf = new Int32Array(graph.nodeCount).fill(-1);
+    this.changedStart = new Int32Array(graph.nodeCount).fill(-1);
+    this.changedEnd = new Int32Array(graph.nodeCount);
     const slot = new Int32Array([0]);
     this.one = {
       nodes: slot,
@@ -140,13 +195,25 @@ export class CreditEngine {
     if (!Number.isInteger(p) || p < 0 || p >= graph.nodeCount || graph.kind[p] !== KIND_PUBLICATION) {
       throw new CreditGraphInputError(`node ${p} is not a publication`);
     }
+    const previous = this.changed.get(p) ?? null;
     const next = this.resolveEdges(p, change);
     const bucket = this.bucketOf(p);
-    const reached = new Set<number>([...this.datasetsReached(p), ...this.datasetsReached(p, next)]);
+    const reached = new Set<number>(this.datasetsReached(p));
+    this.use(p, next);
+    for (const y of this.datasetsReached(p)) reached.add(y);
     const datasets = Int32Array.from(reached).sort();
-    const before = this.bucketAmounts(bucket, datasets);
-    this.changed.set(p, next);
-    const after = this.bucketAmounts(bucket, datasets);
+    let before: { amounts: Float64Array; nodesWalked: number };
+    let after: { amounts: Float64Array; nodesWalked: number };
+    try {
+      this.use(p, previous);
+      before = this.bucketAmounts(bucket, datasets);
+      this.use(p, next);
+      after = this.bucketAmounts(bucket, datasets);
+    } catch (error) {
+      // A resolver that throws leaves the engine as it was.
+      this.use(p, previous);
+      throw error;
+    }
     const t = this.totals;
     for (let i = 0; i < datasets.length; i += 1) {
       const y = datasets[i];
@@ -163,7 +230,7 @@ export class CreditEngine {
   }
 
   /** The publication's map resolved as buildCreditGraph resolves it: duplicates collapse, excluded edges keep shares. */
-  private resolveEdges(p: number, change: PublicationChange): OutEdges {
+  private resolveEdges(p: number, change: PublicationChange): ChangedEdges {
     const { graph } = this;
     const sorted = change.edges
       .map((edge) => {
@@ -193,57 +260,102 @@ export class CreditEngine {
       this.policy,
     );
     const active = unique.flatMap((e, i) => (e.excluded === undefined ? [{ e, w: map.weights[i] }] : []));
-    const creditOrigin = change.creditOrigin ?? this.outEdges(p).creditOrigin;
+    const creditOrigin = change.creditOrigin ?? this.creditOriginOf(p);
     if (!(creditOrigin >= 0)) throw new CreditGraphInputError(`c(P) of ${p} must be at least 0`);
-    return {
-      to: Int32Array.from(active, (a) => a.e.to),
-      weight: Float64Array.from(active, (a) => a.w),
-      edge: new Int32Array(active.length).fill(-1),
-      level: active.map((a) => a.e.level),
-      creditOrigin,
+    // An edge the graph already holds keeps its index, so the resolver still finds the claim's level through it.
+    const baseEdge = (to: number): number => {
+      for (let e = graph.outStart[p]; e < graph.outStart[p + 1]; e += 1) if (graph.outTo[e] === to) return e;
+      return -1;
     };
+    const start = this.store.count;
+    for (const { e, w } of active) {
+      this.store.push(e.to, w, baseEdge(e.to), e.level === undefined ? -1 : LEVEL_CODES.indexOf(e.level));
+    }
+    return { given: [...change.edges], start, end: this.store.count, creditOrigin };
   }
 
-  /** A node's active out-edges: the changed ones for a changed publication, else the graph's. */
-  private outEdges(x: number): OutEdges {
-    const kept = this.changed.get(x);
-    if (kept !== undefined) return kept;
+  /** Makes `edges` (null: the graph's) the publication's current edges. */
+  private use(p: number, edges: ChangedEdges | null): void {
+    if (edges === null) {
+      this.changed.delete(p);
+      this.changedStart[p] = -1;
+    } else {
+      this.changed.set(p, edges);
+      this.changedStart[p] = edges.start;
+      this.changedEnd[p] = edges.end;
+    }
+  }
+
+  private creditOriginOf(x: number): number {
+    return this.changedStart[x] < 0 ? this.graph.creditOrigin[x] : (this.changed.get(x) as ChangedEdges).creditOrigin;
+  }
+
+  /**
+   * A publication's edges now, active and excluded: as last given to updatePublication, else as the graph holds them.
+   * The graph keeps resolved weights, not declared ones: for a publication with a declared map, pass its declared
+   * weights with the change rather than these edges.
+   */
+  edgesOf(p: number): PublicationEdge[] {
+    const kept = this.changed.get(p)?.given;
+    if (kept !== undefined) return [...kept];
     const { graph } = this;
-    const from = graph.outStart[x];
-    const to = graph.outStart[x + 1];
-    const edge = new Int32Array(to - from);
-    for (let e = from; e < to; e += 1) edge[e - from] = e;
-    return {
-      to: graph.outTo.subarray(from, to),
-      weight: graph.outWeight.subarray(from, to),
-      edge,
-      level: [],
-      creditOrigin: graph.creditOrigin[x],
-    };
+    const edges: PublicationEdge[] = [];
+    for (let e = graph.outStart[p]; e < graph.outStart[p + 1]; e += 1) {
+      edges.push({ to: graph.outTo[e], seq: graph.outSeq[e] });
+    }
+    if (this.excludedByFrom === null) {
+      this.excludedByFrom = new Map();
+      for (const edge of graph.excludedEdges) {
+        const list = this.excludedByFrom.get(edge.from) ?? [];
+        list.push({ to: edge.to, seq: edge.seq, excluded: edge.reason });
+        this.excludedByFrom.set(edge.from, list);
+      }
+    }
+    return [...edges, ...(this.excludedByFrom.get(p) ?? [])];
   }
 
-  /** Datasets within maxDepth + 1 edges of publication p (over `edges` when given). */
-  private datasetsReached(p: number, edges?: OutEdges): number[] {
+  private excludedByFrom: Map<number, PublicationEdge[]> | null = null;
+
+  private walkBuffers(nodes: number, edges: number): WalkBuffers {
+    const kept = this.walk;
+    if (kept !== null && kept.inFrom.length >= edges) return kept;
+    // Edges are added by changes: leave room for many before the next allocation.
+    const edgeRoom = edges + Math.max(1024, edges >> 4);
+    this.walk = {
+      nodes: new Int32Array(nodes),
+      depth: new Int32Array(nodes),
+      inStart: new Int32Array(nodes + 1),
+      fill: new Int32Array(nodes),
+      creditOrigin: new Float64Array(nodes),
+      inFrom: new Int32Array(edgeRoom),
+      inEdge: new Int32Array(edgeRoom),
+      inWeight: new Float64Array(edgeRoom),
+    };
+    return this.walk;
+  }
+
+  /** Datasets within maxDepth + 1 edges of publication p, over its current edges. */
+  private datasetsReached(p: number): number[] {
     const reach = this.policy.maxDepth + 1;
     const found: number[] = [];
-    const { localOf } = this;
-    const seen: number[] = [];
-    let layer = [p];
+    const { localOf, graph, store, changedStart, changedEnd } = this;
+    const seen = [p];
+    const depth = [0];
     localOf[p] = 0;
-    seen.push(p);
-    for (let d = 1; d <= reach && layer.length > 0; d += 1) {
-      const next: number[] = [];
-      for (const x of layer) {
-        const out = x === p && edges !== undefined ? edges : this.outEdges(x);
-        for (const y of out.to) {
-          if (localOf[y] >= 0) continue;
-          localOf[y] = 0;
-          seen.push(y);
-          next.push(y);
-          if (this.graph.kind[y] === KIND_DATASET) found.push(y);
-        }
+    for (let head = 0; head < seen.length; head += 1) {
+      const x = seen[head];
+      if (depth[head] >= reach) continue;
+      const changed = changedStart[x] >= 0;
+      const targets = changed ? store.to : graph.outTo;
+      const end = changed ? changedEnd[x] : graph.outStart[x + 1];
+      for (let k = changed ? changedStart[x] : graph.outStart[x]; k < end; k += 1) {
+        const y = targets[k];
+        if (localOf[y] >= 0) continue;
+        localOf[y] = 0;
+        seen.push(y);
+        depth.push(depth[head] + 1);
+        if (graph.kind[y] === KIND_DATASET) found.push(y);
       }
-      layer = next;
     }
     for (const x of seen) localOf[x] = -1;
     return found;
@@ -268,72 +380,92 @@ export class CreditEngine {
    * maxDepth + 1 edges from a bucket publication is itself reached, so the restricted layers hold the full run's
    * nodes in the full run's order wherever they bear on the bucket.
    */
-  private bucketAmounts(bucket: readonly number[], datasets: Int32Array): { amounts: Float64Array; nodesWalked: number } {
+  private bucketAmounts(
+    bucket: readonly number[],
+    datasets: Int32Array,
+  ): { amounts: Float64Array; nodesWalked: number } {
     const { graph, localOf, policy } = this;
     const reach = policy.maxDepth + 1;
-    // Nodes the bucket reaches, by breadth-first search (any path of ≤ reach edges).
-    const nodes: number[] = [];
+    const { store, changedStart, changedEnd } = this;
+    // Nodes the bucket reaches, by breadth-first search (any path of ≤ reach edges). The buffers are the engine's
+    // own, sized for the whole graph once (a walk can reach every node): an update allocates next to nothing, and the
+    // compiled walk is never invalidated by a buffer swapped mid-loop.
+    const w = this.walkBuffers(graph.nodeCount, graph.edgeCount + store.count);
+    const { nodes, depth } = w;
+    let m = 0;
     for (const p of bucket) {
       if (localOf[p] < 0) {
         localOf[p] = 0;
-        nodes.push(p);
+        nodes[m] = p;
+        depth[m++] = 0;
       }
     }
-    const depth: number[] = new Array<number>(nodes.length).fill(0);
-    for (let head = 0; head < nodes.length; head += 1) {
+    for (let head = 0; head < m; head += 1) {
+      const x = nodes[head];
+      const changed = changedStart[x] >= 0;
+      const targets = changed ? store.to : graph.outTo;
+      const end = changed ? changedEnd[x] : graph.outStart[x + 1];
+      const begin = changed ? changedStart[x] : graph.outStart[x];
       if (depth[head] >= reach) continue;
-      for (const y of this.outEdges(nodes[head]).to) {
+      for (let k = begin; k < end; k += 1) {
+        const y = targets[k];
         if (localOf[y] < 0) {
           localOf[y] = 0;
-          nodes.push(y);
-          depth.push(depth[head] + 1);
+          nodes[m] = y;
+          depth[m++] = depth[head] + 1;
         }
       }
     }
     // Local indices in node order, so each local in-list runs by consumer as the graph's in-lists do.
-    nodes.sort((a, b) => a - b);
-    const m = nodes.length;
-    for (let i = 0; i < m; i += 1) localOf[nodes[i]] = i;
-    const outs = nodes.map((x) => this.outEdges(x));
-    const inStart = new Int32Array(m + 1);
-    for (const out of outs) for (const y of out.to) if (localOf[y] >= 0) inStart[localOf[y] + 1] += 1;
-    for (let i = 0; i < m; i += 1) inStart[i + 1] += inStart[i];
-    const fill = inStart.slice(0, m);
-    const inFrom = new Int32Array(inStart[m]);
-    const inEdge = new Int32Array(inStart[m]);
-    const inWeight = new Float64Array(inStart[m]);
-    const creditOrigin = new Float64Array(m);
-    const changedLevels = new Map<number, OutEdges>();
+    const globalOf = nodes.subarray(0, m).sort();
+    for (let i = 0; i < m; i += 1) localOf[globalOf[i]] = i;
+    const { inStart, fill, inFrom, inEdge, inWeight, creditOrigin } = w;
+    inStart.fill(0, 0, m + 1);
     for (let i = 0; i < m; i += 1) {
-      const out = outs[i];
-      creditOrigin[i] = out.creditOrigin;
-      if (this.changed.has(nodes[i])) changedLevels.set(nodes[i], out);
-      for (let k = 0; k < out.to.length; k += 1) {
-        const local = localOf[out.to[k]];
+      const x = globalOf[i];
+      const changed = changedStart[x] >= 0;
+      const targets = changed ? store.to : graph.outTo;
+      const end = changed ? changedEnd[x] : graph.outStart[x + 1];
+      for (let k = changed ? changedStart[x] : graph.outStart[x]; k < end; k += 1) {
+        if (localOf[targets[k]] >= 0) inStart[localOf[targets[k]] + 1] += 1;
+      }
+    }
+    for (let i = 0; i < m; i += 1) {
+      inStart[i + 1] += inStart[i];
+      fill[i] = inStart[i];
+    }
+    for (let i = 0; i < m; i += 1) {
+      const x = globalOf[i];
+      creditOrigin[i] = this.creditOriginOf(x);
+      const changed = changedStart[x] >= 0;
+      const targets = changed ? store.to : graph.outTo;
+      const weights = changed ? store.weight : graph.outWeight;
+      const end = changed ? changedEnd[x] : graph.outStart[x + 1];
+      for (let k = changed ? changedStart[x] : graph.outStart[x]; k < end; k += 1) {
+        const local = localOf[targets[k]];
         if (local < 0) continue;
         const at = fill[local]++;
         inFrom[at] = i;
-        inEdge[at] = out.edge[k];
-        inWeight[at] = out.weight[k];
+        inEdge[at] = changed ? store.edge[k] : k;
+        inWeight[at] = weights[k];
       }
     }
-    const adjacency: PullAdjacency = {
-      inStart,
-      inFrom,
-      inEdge,
-      inWeight,
-      creditOrigin,
-      globalOf: Int32Array.from(nodes),
-    };
+    const adjacency: PullAdjacency = { inStart, inFrom, inEdge, inWeight, creditOrigin, globalOf };
     // A changed publication's direct edges carry the claim's level; the rest is the resolver's.
     const levelOf: LevelResolver =
-      changedLevels.size === 0
+      this.changed.size === 0
         ? this.levelOf
         : (publication, dataset, via) => {
-            const out = changedLevels.get(publication);
-            if (out === undefined) return this.levelOf(publication, dataset, via);
-            const k = out.to.indexOf(dataset);
-            return (k >= 0 ? out.level[k] : undefined) ?? this.levelOf(publication, dataset, -1);
+            const from = changedStart[publication];
+            if (from < 0) return this.levelOf(publication, dataset, via);
+            for (let k = from; k < changedEnd[publication]; k += 1) {
+              if (store.to[k] === dataset) {
+                return store.level[k] >= 0
+                  ? LEVEL_CODES[store.level[k]]
+                  : this.levelOf(publication, dataset, store.edge[k]);
+              }
+            }
+            return this.levelOf(publication, dataset, -1);
           };
 
     const amounts = new Float64Array(datasets.length * FIELDS);
@@ -365,7 +497,7 @@ export class CreditEngine {
       }
       releasePullScratch(graph, scratch);
     } finally {
-      for (const x of nodes) localOf[x] = -1;
+      for (let i = 0; i < m; i += 1) localOf[globalOf[i]] = -1;
     }
     return { amounts, nodesWalked: m };
   }

@@ -913,7 +913,8 @@ export function commitWorks(
     candidates.length = 0;
     for (let k = i; k < end; k += 1) {
       const w = order[k];
-      if (work[w * WORK_STRIDE + WORK_CUT] > 0) totals.depthLimited[slot] += quantizeCredit(work[w * WORK_STRIDE + WORK_CUT]);
+      if (work[w * WORK_STRIDE + WORK_CUT] > 0)
+        totals.depthLimited[slot] += quantizeCredit(work[w * WORK_STRIDE + WORK_CUT]);
       const best = work[w * WORK_STRIDE + WORK_BEST];
       if (!(best > 0)) continue;
       const duplicate = work[w * WORK_STRIDE + WORK_SUM] - quantizeCredit(best);
