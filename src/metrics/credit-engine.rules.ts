@@ -4,6 +4,7 @@ import {
   computeTransitiveCredit,
   CreditGraphInputError,
   KIND_CODES,
+  LEVELS,
   pullLayers,
   releasePullScratch,
   resolveCreditMap,
@@ -84,7 +85,7 @@ class EdgeStore {
   weight = new Float64Array(64);
   /** Out-edge index of the same edge in the graph, −1 if the graph does not hold it. */
   edge = new Int32Array(64);
-  /** LEVEL_CODES index of the level the claim carries, −1 for none. */
+  /** LEVEL_RANK of the level the claim carries (an index into LEVELS), −1 for none. */
   level = new Int8Array(64);
 
   push(to: number, weight: number, edge: number, level: number): void {
@@ -106,8 +107,6 @@ class EdgeStore {
     this.count += 1;
   }
 }
-
-const LEVEL_CODES: readonly IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
 
 interface WalkBuffers {
   /** Per node (a walk reaches at most every node). */
@@ -269,7 +268,7 @@ export class CreditEngine {
     };
     const start = this.store.count;
     for (const { e, w } of active) {
-      this.store.push(e.to, w, baseEdge(e.to), e.level === undefined ? -1 : LEVEL_CODES.indexOf(e.level));
+      this.store.push(e.to, w, baseEdge(e.to), e.level === undefined ? -1 : LEVELS.indexOf(e.level));
     }
     return { given: [...change.edges], start, end: this.store.count, creditOrigin };
   }
@@ -460,9 +459,7 @@ export class CreditEngine {
             if (from < 0) return this.levelOf(publication, dataset, via);
             for (let k = from; k < changedEnd[publication]; k += 1) {
               if (store.to[k] === dataset) {
-                return store.level[k] >= 0
-                  ? LEVEL_CODES[store.level[k]]
-                  : this.levelOf(publication, dataset, store.edge[k]);
+                return store.level[k] >= 0 ? LEVELS[store.level[k]] : this.levelOf(publication, dataset, store.edge[k]);
               }
             }
             return this.levelOf(publication, dataset, -1);

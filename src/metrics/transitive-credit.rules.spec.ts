@@ -526,6 +526,31 @@ describe('row-level entry points', () => {
     expect(streamed).toEqual(expected);
   });
 
+  it("takes the least independent level of the counted claims behind one edge, never an excluded claim's", () => {
+    const claim = (id: string, level: IndependenceLevel, status: ReuseRow['status'], seq: string): ReuseRow => ({
+      id,
+      publicationId: 'pub-1',
+      datasetIds: ['ds-A'],
+      type: 'training',
+      levels: { 'ds-A': level },
+      evidence: 'asserted',
+      status,
+      seq,
+    });
+    const base = {
+      datasets: [{ id: 'ds-A', kind: 'image' as const, findableAt: '2019-01-01' }],
+      publications: [{ id: 'pub-1', kind: 'article' as const, issued: '2021-02-01', authors: [] }],
+    };
+    const credit = (reuses: ReuseRow[]): number =>
+      computeCreditFromRows({ ...base, reuses }).get('ds-A')?.transitiveCredit ?? Number.NaN;
+    // One unit, self 0.6: the dataset receives 0.4 × the multiplier of the pair.
+    expect(credit([claim('r1', 'independent', 'active', '1')])).toBe(0.4);
+    expect(credit([claim('r1', 'independent', 'active', '1'), claim('r2', 'same-lab', 'active', '2')])).toBe(0.2);
+    expect(credit([claim('r2', 'same-lab', 'active', '2'), claim('r1', 'independent', 'active', '1')])).toBe(0.2);
+    // A disputed claim does not lower the level of the counted one.
+    expect(credit([claim('r1', 'independent', 'active', '1'), claim('r2', 'co-authored', 'disputed', '2')])).toBe(0.4);
+  });
+
   it('refuses a row without a ledger seq only when its edge is used', () => {
     const orphan: ReuseRow = { ...rows.reuses[0], id: 'reuse-orphan', publicationId: 'pub-unknown', seq: undefined };
     expect(computeCreditFromRows({ ...rows, reuses: [...rows.reuses, orphan] }, METRICS_POLICY, resolve)).toEqual(

@@ -100,6 +100,11 @@ export interface CreditGraph {
   readonly outTo: Int32Array;
   readonly outWeight: Float64Array;
   readonly outSeq: BigInt64Array;
+  /**
+   * LEVEL_RANK of the independence recorded on the claims behind each out-edge (the least independent when several
+   * active claims make one edge); −1 where none is recorded.
+   */
+  readonly outLevel: Int8Array;
   readonly inStart: Int32Array;
   readonly inFrom: Int32Array;
   /** Index into the out-arrays of each in-edge. */
@@ -269,6 +274,8 @@ class EdgeColumns {
   weight: Float64Array;
   /** Index into EXCLUSION_CODES; 0 for an active edge. */
   excluded: Uint8Array;
+  /** LEVEL_RANK of the level the claim behind the edge records; −1 for none. */
+  level: Int8Array;
   /** The claim behind an excluded edge (only those are reported with a ref). */
   readonly refs = new Map<number, string>();
 
@@ -279,6 +286,7 @@ class EdgeColumns {
     this.seq = new BigInt64Array(size);
     this.weight = new Float64Array(size);
     this.excluded = new Uint8Array(size);
+    this.level = new Int8Array(size);
   }
 
   push(
@@ -288,6 +296,7 @@ class EdgeColumns {
     weight: number | undefined,
     excluded: ClaimExclusionReason | undefined,
     ref: string | undefined,
+    level = -1,
   ): void {
     if (this.count === this.from.length) this.grow();
     const e = this.count;
@@ -296,13 +305,17 @@ class EdgeColumns {
     this.seq[e] = seq;
     this.weight[e] = weight ?? Number.NaN;
     this.excluded[e] = excluded === undefined ? 0 : EXCLUSION_CODES.indexOf(excluded);
+    this.level[e] = level;
     if (excluded !== undefined && ref !== undefined) this.refs.set(e, ref);
     this.count += 1;
   }
 
   private grow(): void {
     const size = this.from.length * 2;
-    const widen = <T extends Int32Array | BigInt64Array | Float64Array | Uint8Array>(old: T, next: T): T => {
+    const widen = <T extends Int32Array | BigInt64Array | Float64Array | Uint8Array | Int8Array>(
+      old: T,
+      next: T,
+    ): T => {
       next.set(old as never);
       return next;
     };
@@ -311,6 +324,7 @@ class EdgeColumns {
     this.seq = widen(this.seq, new BigInt64Array(size));
     this.weight = widen(this.weight, new Float64Array(size));
     this.excluded = widen(this.excluded, new Uint8Array(size));
+    this.level = widen(this.level, new Int8Array(size));
   }
 }
 
@@ -363,19 +377,27 @@ function buildCreditGraphFromColumns(columns: NodeColumns, edges: EdgeColumns, p
   const outStart = new Int32Array(n + 1);
   const keep = new Int32Array(m);
   const keepWeight = new Float64Array(m);
+  const keepLevel = new Int8Array(m);
   let kept = 0;
   const selfShare = new Float64Array(n);
   const clamped = new Uint8Array(n);
   const excludedEdges: ExcludedEdge[] = [];
   const unique: number[] = [];
+  const levels: number[] = [];
   const declaredWeights: (number | undefined)[] = [];
   for (let x = 0; x < n; x += 1) {
     unique.length = 0;
     declaredWeights.length = 0;
+    levels.length = 0;
     for (let p = rawStart[x]; p < rawStart[x + 1]; p += 1) {
       const e = sorted[p];
-      if (unique.length > 0 && edgeTo[unique[unique.length - 1]] === edgeTo[e]) continue;
+      if (unique.length > 0 && edgeTo[unique[unique.length - 1]] === edgeTo[e]) {
+        // A duplicate: an active one adds its level (the larger rank is the less independent level).
+        if (edgeExcluded[e] === 0) levels[levels.length - 1] = Math.max(levels[levels.length - 1], edges.level[e]);
+        continue;
+      }
       unique.push(e);
+      levels.push(edgeExcluded[e] === 0 ? edges.level[e] : -1);
       declaredWeights.push(Number.isNaN(edgeWeight[e]) ? undefined : edgeWeight[e]);
     }
     const declaredSelf = Number.isNaN(columns.selfShare[x]) ? undefined : columns.selfShare[x];
@@ -399,12 +421,14 @@ function buildCreditGraphFromColumns(columns: NodeColumns, edges: EdgeColumns, p
       }
       keep[kept] = e;
       keepWeight[kept] = map.weights[i];
+      keepLevel[kept] = levels[i];
       kept += 1;
     }
   }
   outStart[n] = kept;
   const outTo = new Int32Array(kept);
   const outWeight = keepWeight.slice(0, kept);
+  const outLevel = keepLevel.slice(0, kept);
   const outSeq = new BigInt64Array(kept);
   for (let p = 0; p < kept; p += 1) {
     outTo[p] = edgeTo[keep[p]];
@@ -476,6 +500,7 @@ function buildCreditGraphFromColumns(columns: NodeColumns, edges: EdgeColumns, p
     outTo,
     outWeight,
     outSeq,
+    outLevel,
     inStart,
     inFrom,
     inEdge,
@@ -1263,7 +1288,7 @@ export interface RowCreditGraph {
 }
 
 /** LEVEL_RANK inverted: the level of each rank. */
-const LEVELS: readonly IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
+export const LEVELS: readonly IndependenceLevel[] = ['independent', 'same-lab', 'co-authored'];
 
 /**
  * Maps stored rows to the compact graph: dataset versions collapse into their concept, duplicate and linked
@@ -1525,8 +1550,6 @@ export class CreditRowsBuilder {
     const f = this.panels;
     const x = this.derivations;
     const edges = new EdgeColumns(r.dataset.length + f.panel.length + f.dataset.length + x.from.length);
-    // Keyed by from × nodeCount + to: exact integers far below 2^53.
-    const reuseLevels = new Map<number, number>();
     for (let i = 0; i < r.publication.length; i += 1) {
       const from = publicationNodeOf[r.publication[i]];
       if (from < 0) continue;
@@ -1534,15 +1557,10 @@ export class CreditRowsBuilder {
       for (let k = r.start[i]; k < r.start[i + 1]; k += 1) {
         const to = datasetNodeOf[r.dataset[k]];
         if (to < 0) continue;
-        if (r.level[k] >= 0 && reason === undefined) {
-          const key = from * nodeCount + to;
-          const known = reuseLevels.get(key);
-          // Codes rise as independence falls: the larger code is the less independent level (as leastIndependent).
-          reuseLevels.set(key, known === undefined ? r.level[k] : Math.max(known, r.level[k]));
-        }
         const weight = declaredWeight(from, names[r.dataset[k]]) ?? declaredWeight(from, ids[to]);
         const seq = seqOf(r.seq[i], () => `reuse ${r.ref.get(i)}`);
-        edges.push(from, to, seq, weight, reason, r.ref.get(i));
+        // The claim's level rides on its edge (only a counted claim's: an excluded one passes no credit).
+        edges.push(from, to, seq, weight, reason, r.ref.get(i), reason === undefined ? r.level[k] : -1);
       }
     }
     for (let i = 0; i < f.panel.length; i += 1) {
@@ -1569,36 +1587,20 @@ export class CreditRowsBuilder {
 
     this.release();
     const graph = buildCreditGraphFromColumns(columns, edges, policy);
-    // A reuse's level sits on its edge: the pull walk asks for one level per publication in a dataset's cone, and a
-    // scan of the publication's few out-edges beats any map lookup. Levels without an active edge stay in the map.
-    const edgeLevel = new Int8Array(graph.edgeCount).fill(-1);
-    for (const [key, level] of reuseLevels) {
-      const from = Math.floor(key / nodeCount);
-      const to = key - from * nodeCount;
-      for (let e = graph.outStart[from]; e < graph.outStart[from + 1]; e += 1) {
-        if (graph.outTo[e] === to) {
-          edgeLevel[e] = level;
-          reuseLevels.delete(key);
-          break;
-        }
-      }
-    }
+    // A reuse's level sits on its edge (graph.outLevel): the pull walk asks for one level per publication in a
+    // dataset's cone, and a scan of the publication's few out-edges beats any map lookup.
+    const edgeLevel = graph.outLevel;
     const edgeLevelOf = (publication: number, dataset: number): IndependenceLevel | undefined => {
       for (let e = graph.outStart[publication]; e < graph.outStart[publication + 1]; e += 1) {
         if (graph.outTo[e] === dataset) return edgeLevel[e] < 0 ? undefined : LEVELS[edgeLevel[e]];
       }
       return undefined;
     };
-    const leftover = (publication: number, dataset: number): IndependenceLevel | undefined => {
-      const code = reuseLevels.size > 0 ? reuseLevels.get(publication * nodeCount + dataset) : undefined;
-      return code === undefined ? undefined : LEVELS[code];
-    };
     const viaLevel = (via: number): IndependenceLevel | undefined =>
       via >= 0 && edgeLevel[via] >= 0 ? LEVELS[edgeLevel[via]] : undefined;
     const levelOf: LevelResolver = (publication, dataset, via) =>
       resolve?.(ids[publication], ids[dataset]) ??
       (via === undefined ? edgeLevelOf(publication, dataset) : viaLevel(via)) ??
-      leftover(publication, dataset) ??
       policy.unknownIndependence;
     return { graph, ids, datasetNode, publicationNode, levelOf };
   }
