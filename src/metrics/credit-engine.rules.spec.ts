@@ -104,6 +104,23 @@ describe('CreditEngine', () => {
     }
   });
 
+  it('follows one publication changed again and again (each change replaces the last)', () => {
+    const { nodes, edges, levelOf } = randomDag(1500, 17);
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
+    const p = nodes.findIndex((n, i) => n.kind === 'publication' && edges.filter((e) => e.from === i).length >= 3);
+    const datasets = nodes.flatMap((n, i) => (n.kind === 'dataset' ? [i] : []));
+    let current = edges;
+    for (let round = 0; round < 6; round += 1) {
+      // A different set of inputs each round: two of its own, plus one more dataset.
+      const own = edges.filter((e) => e.from === p).slice(round % 2, (round % 2) + 2);
+      const extra = { from: p, to: datasets[(round * 97) % datasets.length], seq: 50_000 + round };
+      current = [...current.filter((e) => e.from !== p), ...own, extra];
+      engine.updatePublication(p, { edges: edgesOf(p, current) });
+      expectSameTotals(engine, nodes, current, levelOf);
+    }
+    expect(engine.changedPublications).toBe(1);
+  });
+
   it('moves a work under the group-year cap: four works of one group and year, the cap counts three', () => {
     const nodes: CreditNodeRow[] = [
       { id: 0, kind: 'dataset' },
@@ -165,6 +182,28 @@ describe('CreditEngine', () => {
     // 0.4 × 0.25 for a co-authored reuse.
     expect(engine.totals.total[0]).toBeCloseTo(0.1, 9);
     expect(engine.totals.independent[0]).toBe(0);
+  });
+
+  it('is left as it was when the level resolver throws during an update', () => {
+    const { nodes, edges, levelOf } = randomDag(800, 9);
+    let failing = false;
+    const flaky: LevelResolver = (p, d, via) => {
+      if (failing) throw new Error('resolver failed');
+      return levelOf(p, d, via);
+    };
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), flaky);
+    const p = nodes.findIndex((n, i) => n.kind === 'publication' && !n.retracted && edges.some((e) => e.from === i));
+    const before = Float64Array.from(engine.totals.total);
+    const grown = [...edges, { from: p, to: 0, seq: 90_000 }];
+    failing = true;
+    expect(() => engine.updatePublication(p, { edges: edgesOf(p, grown) })).toThrow('resolver failed');
+    failing = false;
+    expect(engine.changedPublications).toBe(0);
+    const targets = (list: readonly PublicationEdge[]): number[] => list.map((e) => e.to).sort((x, y) => x - y);
+    expect(targets(engine.edgesOf(p))).toEqual(targets(edgesOf(p, edges)));
+    expect(Array.from(engine.totals.total)).toEqual(Array.from(before));
+    engine.updatePublication(p, { edges: edgesOf(p, grown) });
+    expectSameTotals(engine, nodes, grown, levelOf);
   });
 
   it('refuses a change it cannot apply and leaves the totals as they were', () => {
