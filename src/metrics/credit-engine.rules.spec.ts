@@ -186,15 +186,17 @@ describe('CreditEngine', () => {
 
   it('is left as it was when the level resolver throws during an update', () => {
     const { nodes, edges, levelOf } = randomDag(800, 9);
+    // A dataset nothing reaches yet: only the pass after the change asks for its level.
+    const target = nodes.findIndex((n, i) => n.kind === 'dataset' && !edges.some((e) => e.to === i));
     let failing = false;
     const flaky: LevelResolver = (p, d, via) => {
-      if (failing) throw new Error('resolver failed');
+      if (failing && d === target) throw new Error('resolver failed');
       return levelOf(p, d, via);
     };
     const engine = new CreditEngine(buildCreditGraph(nodes, edges), flaky);
     const p = nodes.findIndex((n, i) => n.kind === 'publication' && !n.retracted && edges.some((e) => e.from === i));
     const before = Float64Array.from(engine.totals.total);
-    const grown = [...edges, { from: p, to: 0, seq: 90_000 }];
+    const grown = [...edges, { from: p, to: target, seq: 90_000 }];
     failing = true;
     expect(() => engine.updatePublication(p, { edges: edgesOf(p, grown) })).toThrow('resolver failed');
     failing = false;
