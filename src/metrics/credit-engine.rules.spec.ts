@@ -172,16 +172,71 @@ describe('CreditEngine', () => {
     );
   });
 
-  it('takes the level a changed claim carries for its direct edge', () => {
-    const nodes: CreditNodeRow[] = [
-      { id: 0, kind: 'dataset' },
-      { id: 1, kind: 'publication' },
-    ];
-    const engine = new CreditEngine(buildCreditGraph(nodes, []), () => 'independent');
-    engine.updatePublication(1, { edges: [{ to: 0, seq: 1, level: 'co-authored' }] });
-    // 0.4 × 0.25 for a co-authored reuse.
-    expect(engine.totals.total[0]).toBeCloseTo(0.1, 9);
-    expect(engine.totals.independent[0]).toBe(0);
+  it('takes the level a changed claim records for its direct edge where the resolver has none', () => {
+    // Rows without a reuse: the builder's resolver knows no level for the pair.
+    const built = buildCreditGraphFromRows({
+      datasets: [{ id: 'ds-A', kind: 'image', findableAt: '2019-01-01' }],
+      publications: [{ id: 'pub-1', kind: 'article', issued: '2021-02-01', authors: [] }],
+      reuses: [],
+    });
+    const engine = new CreditEngine(built.graph, built.levelOf);
+    const p = built.publicationNode.get('pub-1') as number;
+    const a = built.datasetNode.get('ds-A') as number;
+    engine.updatePublication(p, { edges: [{ to: a, seq: 1, level: 'same-lab' }] });
+    // 0.4 × 0.5 for a same-lab reuse (the policy's level for a pair with no record would be co-authored: 0.1).
+    expect(engine.totals.total[a]).toBeCloseTo(0.2, 9);
+    expect(engine.totals.independent[a]).toBe(0);
+    // A resolver that judges the pair itself wins over the record, as it does on a graph built with the claim.
+    const judged = buildCreditGraphFromRows(
+      {
+        datasets: [{ id: 'ds-A', kind: 'image', findableAt: '2019-01-01' }],
+        publications: [{ id: 'pub-1', kind: 'article', issued: '2021-02-01', authors: [] }],
+        reuses: [],
+      },
+      METRICS_POLICY,
+      () => 'independent',
+    );
+    const second = new CreditEngine(judged.graph, judged.levelOf);
+    second.updatePublication(p, { edges: [{ to: a, seq: 1, level: 'same-lab' }] });
+    expect(second.totals.total[a]).toBeCloseTo(0.4, 9);
+    expect(second.totals.independent[a]).toBeCloseTo(0.4, 9);
+  });
+
+  it('gives one input the least independent level of its counted claims, as a rebuilt graph does', () => {
+    const claim = (id: string, level: 'independent' | 'co-authored', seq: string, disputed = false): ReuseRow => ({
+      id,
+      publicationId: 'pub-1',
+      datasetIds: ['ds-A'],
+      type: 'training',
+      levels: { 'ds-A': level },
+      evidence: 'asserted',
+      status: disputed ? 'disputed' : 'active',
+      seq,
+    });
+    const rows = {
+      datasets: [{ id: 'ds-A', kind: 'image' as const, findableAt: '2019-01-01' }],
+      publications: [{ id: 'pub-1', kind: 'article' as const, issued: '2021-02-01', authors: [] }],
+      reuses: [claim('r1', 'independent', '1')],
+    };
+    const before = buildCreditGraphFromRows(rows);
+    const engine = new CreditEngine(before.graph, before.levelOf);
+    const p = before.publicationNode.get('pub-1') as number;
+    const a = before.datasetNode.get('ds-A') as number;
+    expect(engine.totals.total[a]).toBeCloseTo(0.4, 9);
+    // A second claim on the same dataset, co-authored: the pair is now co-authored (0.4 × 0.25).
+    engine.updatePublication(p, { edges: [...engine.edgesOf(p), { to: a, seq: 2, level: 'co-authored' }] });
+    const after = buildCreditGraphFromRows({ ...rows, reuses: [...rows.reuses, claim('r2', 'co-authored', '2')] });
+    const full = computeTransitiveCredit(after.graph, after.levelOf);
+    expect(engine.totals.total[a]).toBeCloseTo(0.1, 9);
+    expect(engine.totals.total[a]).toBe(full.total[after.datasetNode.get('ds-A') as number]);
+    // Disputed, the second claim no longer counts, nor does its level.
+    engine.updatePublication(p, {
+      edges: [
+        { to: a, seq: 1, level: 'independent' },
+        { to: a, seq: 2, excluded: 'DISPUTED', level: 'co-authored' },
+      ],
+    });
+    expect(engine.totals.total[a]).toBeCloseTo(0.4, 9);
   });
 
   it('is left as it was when the level resolver throws during an update', () => {

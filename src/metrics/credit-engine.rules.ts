@@ -45,7 +45,10 @@ export interface PublicationEdge {
   readonly weight?: number;
   /** An excluded claim keeps its share of the map but passes no credit. */
   readonly excluded?: ClaimExclusionReason;
-  /** Independence of (publication, `to`) as recorded on the claim; absent: the resolver's level without an edge. */
+  /**
+   * Independence of (publication, `to`) as recorded on the claim. The resolver weighs it as it weighs a level on the
+   * graph's own edges; several active claims on one input give it the least independent of their levels.
+   */
   readonly level?: IndependenceLevel;
 }
 
@@ -83,12 +86,10 @@ class EdgeStore {
   count = 0;
   to = new Int32Array(64);
   weight = new Float64Array(64);
-  /** Out-edge index of the same edge in the graph, −1 if the graph does not hold it. */
-  edge = new Int32Array(64);
   /** LEVEL_RANK of the level the claim carries (an index into LEVELS), −1 for none. */
   level = new Int8Array(64);
 
-  push(to: number, weight: number, edge: number, level: number): void {
+  push(to: number, weight: number, level: number): void {
     if (this.count === this.to.length) {
       const grow = <T extends Int32Array | Float64Array | Int8Array>(old: T, next: T): T => {
         next.set(old);
@@ -97,12 +98,10 @@ class EdgeStore {
       const size = this.count * 2;
       this.to = grow(this.to, new Int32Array(size));
       this.weight = grow(this.weight, new Float64Array(size));
-      this.edge = grow(this.edge, new Int32Array(size));
       this.level = grow(this.level, new Int8Array(size));
     }
     this.to[this.count] = to;
     this.weight[this.count] = weight;
-    this.edge[this.count] = edge;
     this.level[this.count] = level;
     this.count += 1;
   }
@@ -252,6 +251,12 @@ export class CreditEngine {
           (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0),
       );
     const unique = sorted.filter((e, i) => i === 0 || sorted[i - 1].edge.to !== e.edge.to).map((e) => e.edge);
+    // The level of an input: the least independent its active claims record (LEVEL_RANK rises as independence falls).
+    const levelRank = new Map<number, number>();
+    for (const { edge } of sorted) {
+      if (edge.excluded !== undefined || edge.level === undefined) continue;
+      levelRank.set(edge.to, Math.max(levelRank.get(edge.to) ?? -1, LEVELS.indexOf(edge.level)));
+    }
     const map = resolveCreditMap(
       'publication',
       change.selfShare,
@@ -261,15 +266,8 @@ export class CreditEngine {
     const active = unique.flatMap((e, i) => (e.excluded === undefined ? [{ e, w: map.weights[i] }] : []));
     const creditOrigin = change.creditOrigin ?? this.creditOriginOf(p);
     if (!(creditOrigin >= 0)) throw new CreditGraphInputError(`c(P) of ${p} must be at least 0`);
-    // An edge the graph already holds keeps its index, so the resolver still finds the claim's level through it.
-    const baseEdge = (to: number): number => {
-      for (let e = graph.outStart[p]; e < graph.outStart[p + 1]; e += 1) if (graph.outTo[e] === to) return e;
-      return -1;
-    };
     const start = this.store.count;
-    for (const { e, w } of active) {
-      this.store.push(e.to, w, baseEdge(e.to), e.level === undefined ? -1 : LEVELS.indexOf(e.level));
-    }
+    for (const { e, w } of active) this.store.push(e.to, w, levelRank.get(e.to) ?? -1);
     return { given: [...change.edges], start, end: this.store.count, creditOrigin };
   }
 
@@ -300,7 +298,8 @@ export class CreditEngine {
     const { graph } = this;
     const edges: PublicationEdge[] = [];
     for (let e = graph.outStart[p]; e < graph.outStart[p + 1]; e += 1) {
-      edges.push({ to: graph.outTo[e], seq: graph.outSeq[e] });
+      const level = graph.outLevel[e];
+      edges.push({ to: graph.outTo[e], seq: graph.outSeq[e], ...(level >= 0 ? { level: LEVELS[level] } : {}) });
     }
     if (this.excludedByFrom === null) {
       this.excludedByFrom = new Map();
@@ -445,12 +444,12 @@ export class CreditEngine {
         if (local < 0) continue;
         const at = fill[local]++;
         inFrom[at] = i;
-        inEdge[at] = changed ? store.edge[k] : k;
+        inEdge[at] = changed ? -1 : k;
         inWeight[at] = weights[k];
       }
     }
     const adjacency: PullAdjacency = { inStart, inFrom, inEdge, inWeight, creditOrigin, globalOf };
-    // A changed publication's direct edges carry the claim's level; the rest is the resolver's.
+    // A changed publication's direct edges are not the graph's: the resolver gets their claims' level as recorded.
     const levelOf: LevelResolver =
       this.changed.size === 0
         ? this.levelOf
@@ -458,8 +457,8 @@ export class CreditEngine {
             const from = changedStart[publication];
             if (from < 0) return this.levelOf(publication, dataset, via);
             for (let k = from; k < changedEnd[publication]; k += 1) {
-              if (store.to[k] === dataset) {
-                return store.level[k] >= 0 ? LEVELS[store.level[k]] : this.levelOf(publication, dataset, store.edge[k]);
+              if (store.to[k] === dataset && store.level[k] >= 0) {
+                return this.levelOf(publication, dataset, -1, LEVELS[store.level[k]]);
               }
             }
             return this.levelOf(publication, dataset, -1);

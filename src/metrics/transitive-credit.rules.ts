@@ -564,9 +564,16 @@ export function wouldCreateCycle(graph: CreditGraph, from: number, to: number): 
 /** Independence of (publication, dataset), judged between the publication's authors and the dataset's creators. */
 /**
  * `via`, when given, is the out-edge index of publication -> dataset if the publication names the dataset directly,
- * and -1 if it reaches the dataset only through other nodes: a hint that spares the resolver a search.
+ * and -1 if it reaches the dataset only through other nodes: a hint that spares the resolver a search. `recorded` is
+ * the level the claims behind a direct edge the graph does not hold record (CreditEngine's changed publications):
+ * a resolver weighs it as it weighs the level on one of its own edges.
  */
-export type LevelResolver = (publication: number, dataset: number, via?: number) => IndependenceLevel;
+export type LevelResolver = (
+  publication: number,
+  dataset: number,
+  via?: number,
+  recorded?: IndependenceLevel,
+) => IndependenceLevel;
 
 /**
  * The numbers of the computed nodes. Every per-node array is indexed by slot: `slotOf(node)`, the node's position in
@@ -1598,9 +1605,10 @@ export class CreditRowsBuilder {
     };
     const viaLevel = (via: number): IndependenceLevel | undefined =>
       via >= 0 && edgeLevel[via] >= 0 ? LEVELS[edgeLevel[via]] : undefined;
-    const levelOf: LevelResolver = (publication, dataset, via) =>
+    const levelOf: LevelResolver = (publication, dataset, via, recorded) =>
       resolve?.(ids[publication], ids[dataset]) ??
       (via === undefined ? edgeLevelOf(publication, dataset) : viaLevel(via)) ??
+      recorded ??
       policy.unknownIndependence;
     return { graph, ids, datasetNode, publicationNode, levelOf };
   }
