@@ -19,6 +19,7 @@ import {
   affectedSubgraph,
   computeCreditFromBuilder,
   computeTransitiveCredit,
+  CREDIT_TOTAL_FIELDS,
   CreditRowsBuilder,
   type RowCreditGraph,
 } from '../src/metrics/transitive-credit.rules.js';
@@ -208,19 +209,10 @@ function reuseEdges(built: RowCreditGraph, row: ReuseRow): PublicationEdge[] {
 /** Every dataset's totals from the engine against a full run over a graph built from every row: equal to the bit. */
 function verifyEngine(engine: CreditEngine, held: RowCreditGraph, all: RowCreditGraph): number {
   const full = computeTransitiveCredit(all.graph, all.levelOf, METRICS_POLICY);
-  const fields = [
-    'total',
-    'independent',
-    'contributors',
-    'depthLimited',
-    'belowMinimum',
-    'groupYearCapped',
-    'duplicateWork',
-  ] as const;
   let checked = 0;
   for (const [id, node] of all.datasetNode) {
     const mine = held.datasetNode.get(id) as number;
-    for (const field of fields) {
+    for (const field of CREDIT_TOTAL_FIELDS) {
       if (engine.totals[field][mine] !== full[field][node]) {
         throw new Error(
           `engine ${field} of ${id} is ${engine.totals[field][mine]}, a full run gives ${full[field][node]}`,

@@ -6,22 +6,13 @@ import {
   buildCreditGraph,
   buildCreditGraphFromRows,
   computeTransitiveCredit,
+  CREDIT_TOTAL_FIELDS,
   CreditGraphInputError,
   type CreditEdgeRow,
   type CreditNodeRow,
   type CreditRows,
   type LevelResolver,
 } from './transitive-credit.rules.js';
-
-const FIELDS = [
-  'total',
-  'independent',
-  'contributors',
-  'depthLimited',
-  'belowMinimum',
-  'groupYearCapped',
-  'duplicateWork',
-] as const;
 
 /** The engine's totals against a full run over a graph built from scratch with every change: equal to the bit. */
 function expectSameTotals(
@@ -33,7 +24,7 @@ function expectSameTotals(
   const full = computeTransitiveCredit(buildCreditGraph(nodes, edges), levelOf);
   let nonZero = 0;
   for (let x = 0; x < nodes.length; x += 1) {
-    for (const field of FIELDS) {
+    for (const field of CREDIT_TOTAL_FIELDS) {
       const got = engine.totals[field][x];
       const want = full[field][x];
       if (got !== want) throw new Error(`node ${x} ${field}: engine ${got}, full run ${want}`);

@@ -2,6 +2,7 @@ import { METRICS_POLICY, type IndependenceLevel, type MetricsPolicy } from './po
 import {
   commitWorks,
   computeTransitiveCredit,
+  CREDIT_TOTAL_FIELDS,
   CreditGraphInputError,
   KIND_CODES,
   LEVELS,
@@ -120,8 +121,8 @@ interface WalkBuffers {
   readonly inWeight: Float64Array;
 }
 
-/** Per-dataset amounts a bucket gives, in the order of the CreditTotals fields. */
-const FIELDS = 7;
+/** Per-dataset amounts a bucket gives, in the order of CREDIT_TOTAL_FIELDS. */
+const FIELDS = CREDIT_TOTAL_FIELDS.length;
 
 /**
  * Transitive credit for every node of a graph, kept current under changes to publications. `totals` always equals
@@ -215,14 +216,9 @@ export class CreditEngine {
     const t = this.totals;
     for (let i = 0; i < datasets.length; i += 1) {
       const y = datasets[i];
-      const at = i * FIELDS;
-      t.total[y] += after.amounts[at] - before.amounts[at];
-      t.independent[y] += after.amounts[at + 1] - before.amounts[at + 1];
-      t.contributors[y] += after.amounts[at + 2] - before.amounts[at + 2];
-      t.depthLimited[y] += after.amounts[at + 3] - before.amounts[at + 3];
-      t.belowMinimum[y] += after.amounts[at + 4] - before.amounts[at + 4];
-      t.groupYearCapped[y] += after.amounts[at + 5] - before.amounts[at + 5];
-      t.duplicateWork[y] += after.amounts[at + 6] - before.amounts[at + 6];
+      CREDIT_TOTAL_FIELDS.forEach((field, f) => {
+        t[field][y] += after.amounts[i * FIELDS + f] - before.amounts[i * FIELDS + f];
+      });
     }
     return { datasets, bucketPublications: bucket.length, nodesWalked: after.nodesWalked };
   }
@@ -474,22 +470,9 @@ export class CreditEngine {
         if (local < 0) continue;
         const run = ++scratch.generation;
         const pubCount = pullLayers(adjacency, local, policy.maxDepth, scratch, run);
-        one.total[0] = 0;
-        one.independent[0] = 0;
-        one.contributors[0] = 0;
-        one.depthLimited[0] = 0;
-        one.belowMinimum[0] = 0;
-        one.groupYearCapped[0] = 0;
-        one.duplicateWork[0] = 0;
+        for (const field of CREDIT_TOTAL_FIELDS) one[field][0] = 0;
         commitWorks(graph, y, 0, pubCount, levelOf, policy, scratch, one, run);
-        const at = i * FIELDS;
-        amounts[at] = one.total[0];
-        amounts[at + 1] = one.independent[0];
-        amounts[at + 2] = one.contributors[0];
-        amounts[at + 3] = one.depthLimited[0];
-        amounts[at + 4] = one.belowMinimum[0];
-        amounts[at + 5] = one.groupYearCapped[0];
-        amounts[at + 6] = one.duplicateWork[0];
+        CREDIT_TOTAL_FIELDS.forEach((field, f) => (amounts[i * FIELDS + f] = one[field][0]));
       }
       releasePullScratch(graph, scratch);
     } finally {

@@ -598,6 +598,17 @@ export interface CreditTotals {
   readonly duplicateWork: Float64Array;
 }
 
+/** The per-node figures of CreditTotals, in one order (for code that handles them all alike). */
+export const CREDIT_TOTAL_FIELDS = [
+  'total',
+  'independent',
+  'contributors',
+  'depthLimited',
+  'belowMinimum',
+  'groupYearCapped',
+  'duplicateWork',
+] as const satisfies readonly (keyof CreditTotals)[];
+
 /**
  * Credit amounts are added up as whole multiples of 2^-32 (about 2.3e-10, four thousand times finer than the 1e-6 the
  * numbers are served at). Sums of such multiples are exact while below 2^21 units of credit, more than any dataset
