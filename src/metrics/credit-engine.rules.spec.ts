@@ -1,5 +1,5 @@
 import { randomDag } from '../../test/support/random-credit-dag.js';
-import { CreditEngine, type PublicationEdge } from './credit-engine.rules.js';
+import { CreditEngine, loneWorkOf, type PublicationEdge } from './credit-engine.rules.js';
 import { METRICS_POLICY } from './policy.rules.js';
 import type { ReuseRow } from './dataset-metrics.rules.js';
 import {
@@ -334,5 +334,242 @@ describe('CreditEngine', () => {
     ]);
     // The disputed claim keeps its share: 0.2 for dataset 0.
     expect(engine.totals.total[0]).toBeCloseTo(0.2, 9);
+  });
+});
+
+describe('CreditEngine.addPublication', () => {
+  /**
+   * The graph without some publications (each a work of its own), renumbered as a build from those rows numbers it:
+   * datasets and panels keep their numbers, publications close up. Labels stay the original numbers.
+   */
+  function withoutPublications(nodes: readonly CreditNodeRow[], edges: readonly CreditEdgeRow[], held: Set<number>) {
+    const original: number[] = [];
+    const numberOf = new Map<number, number>();
+    for (const node of nodes) {
+      if (held.has(node.id)) continue;
+      numberOf.set(node.id, original.length);
+      original.push(node.id);
+    }
+    const baseNodes = original.map((id) => ({
+      ...nodes[id],
+      id: numberOf.get(id) as number,
+      work: nodes[id].work ?? id,
+    }));
+    const baseEdges = edges
+      .filter((e) => !held.has(e.from))
+      .map((e) => ({ ...e, from: numberOf.get(e.from) as number, to: numberOf.get(e.to) as number }));
+    return { graph: buildCreditGraph(baseNodes, baseEdges), original };
+  }
+
+  function expectDatasetTotals(
+    engine: CreditEngine,
+    full: ReturnType<typeof computeTransitiveCredit>,
+    n: number,
+  ): void {
+    for (let x = 0; x < n; x += 1) {
+      for (const field of CREDIT_TOTAL_FIELDS) {
+        if (engine.totals[field][x] !== full[field][x]) {
+          throw new Error(`node ${x} ${field}: engine ${engine.totals[field][x]}, full run ${full[field][x]}`);
+        }
+      }
+    }
+  }
+
+  it('equals a full run over the whole graph after adding 60 publications, one by one, on a random DAG', () => {
+    const { nodes, edges, levelOf } = randomDag(3000, 33, 4);
+    const workSize = new Map<number, number>();
+    for (const n of nodes)
+      if (n.kind === 'publication') workSize.set(n.work ?? n.id, (workSize.get(n.work ?? n.id) ?? 0) + 1);
+    const lone = nodes.filter((n) => n.kind === 'publication' && workSize.get(n.work ?? n.id) === 1);
+    const held = lone.filter((_, i) => i % 11 === 0).slice(0, 60);
+    expect(held.length).toBe(60);
+    const heldIds = new Set(held.map((n) => n.id));
+    const { graph, original } = withoutPublications(nodes, edges, heldIds);
+    // Levels follow the publication, whatever number it has in either graph.
+    const added: number[] = [];
+    const idOf = (p: number): number => (p < original.length ? original[p] : added[p - original.length]);
+    const engine = new CreditEngine(graph, (p, d, via, recorded) => levelOf(idOf(p), d, via, recorded));
+    const prefix = nodes.findIndex((n) => n.kind === 'publication');
+    // Added in an order unlike id order, so works land between others.
+    const order = [...held].sort((a, b) => ((a.id * 7919) % 101) - ((b.id * 7919) % 101));
+    let reached = 0;
+    let current = edges.filter((e) => !heldIds.has(e.from));
+    const present = new Set(nodes.filter((n) => !heldIds.has(n.id)).map((n) => n.id));
+    for (const node of order) {
+      added.push(node.id);
+      const update = engine.addPublication({
+        work: { group: node.group ?? null, year: node.year ?? 0, label: node.work ?? node.id },
+        creditOrigin: node.retracted ? 0 : (node.origin ?? 1),
+        edges: edgesOf(node.id, edges),
+      });
+      expect(update.node).toBe(original.length + added.length - 1);
+      reached += update.datasets.length;
+      current = [...current, ...edges.filter((e) => e.from === node.id)];
+      present.add(node.id);
+    }
+    expect(engine.nodeCount).toBe(nodes.length);
+    expect(reached).toBeGreaterThan(60);
+    const full = computeTransitiveCredit(buildCreditGraph(nodes, edges), levelOf);
+    expectDatasetTotals(engine, full, prefix);
+    // Capped buckets took part: the cap chose among added and held works.
+    let capped = 0;
+    for (let x = 0; x < prefix; x += 1) if (full.groupYearCapped[x] > 0) capped += 1;
+    expect(capped).toBeGreaterThan(0);
+    expect(current.length).toBe(edges.length);
+    expect(present.size).toBe(nodes.length);
+  });
+
+  it('ranks an added work under the cap by its place among the works of its bucket (ties go to the earlier work)', () => {
+    // Five equal works of one group and year; the cap counts three, the earliest labels on a tie.
+    const nodes: CreditNodeRow[] = [
+      { id: 0, kind: 'dataset' },
+      ...[10, 20, 30, 40].map((work, i): CreditNodeRow => ({
+        id: i + 1,
+        kind: 'publication',
+        group: 1,
+        year: 2024,
+        work,
+      })),
+    ];
+    const edges: CreditEdgeRow[] = [1, 2, 3, 4].map((from) => ({ from, to: 0, seq: from }));
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), () => 'independent');
+    // Works 10, 20, 30 count; 40 is capped. A new work labelled 5 sorts first: it counts and 30 is capped instead.
+    expect(engine.totals.groupYearCapped[0]).toBeCloseTo(0.4, 9);
+    const update = engine.addPublication({
+      work: { group: 1, year: 2024, label: 5 },
+      creditOrigin: 1,
+      edges: [{ to: 0, seq: 9 }],
+    });
+    expect(update.node).toBe(5);
+    expect(update.bucketPublications).toBe(5);
+    expect(engine.totals.total[0]).toBeCloseTo(1.2, 9);
+    expect(engine.totals.groupYearCapped[0]).toBeCloseTo(0.8, 9);
+    const rebuilt = buildCreditGraph(
+      [...nodes, { id: 5, kind: 'publication', group: 1, year: 2024, work: 5 }],
+      [...edges, { from: 5, to: 0, seq: 9 }],
+    );
+    const full = computeTransitiveCredit(rebuilt, () => 'independent');
+    expectDatasetTotals(engine, full, 1);
+    // A work of a group the graph does not know sits in a bucket of its own: nothing is capped for it.
+    engine.addPublication({ work: { group: 99, year: 2024, label: 6 }, creditOrigin: 1, edges: [{ to: 0, seq: 10 }] });
+    expect(engine.totals.total[0]).toBeCloseTo(1.6, 9);
+    expect(engine.totals.contributors[0]).toBe(4);
+  });
+
+  it('refuses a publication that joins a work the graph holds, and a place in the wrong terms, changing nothing', () => {
+    const { nodes, edges, levelOf } = randomDag(400, 8);
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), levelOf);
+    const before = Float64Array.from(engine.totals.total);
+    const p = nodes.find((n) => n.kind === 'publication') as CreditNodeRow;
+    const place = { group: p.group ?? null, year: p.year ?? 0, label: p.work ?? p.id };
+    expect(() => engine.addPublication({ work: place, creditOrigin: 1, edges: [{ to: 0, seq: 1 }] })).toThrow(
+      /rebuild to join it/,
+    );
+    expect(() =>
+      engine.addPublication({ work: { ...place, label: 'x' }, creditOrigin: 1, edges: [{ to: 0, seq: 1 }] }),
+    ).toThrow(CreditGraphInputError);
+    expect(() =>
+      engine.addPublication({ work: { ...place, label: 1e6 }, creditOrigin: 1, edges: [{ to: p.id, seq: 1 }] }),
+    ).toThrow(/cannot take node/);
+    expect(() => engine.addPublication({ work: { ...place, label: 1e6 }, creditOrigin: -1, edges: [] })).toThrow(
+      /at least 0/,
+    );
+    expect(engine.nodeCount).toBe(nodes.length);
+    expect(Array.from(engine.totals.total)).toEqual(Array.from(before));
+  });
+
+  it('is left as it was when the resolver throws while a publication is added, and adds it after', () => {
+    const { nodes, edges, levelOf } = randomDag(600, 12);
+    let failing = true;
+    const added: number[] = [];
+    const flaky: LevelResolver = (p, d, via, recorded) => {
+      if (failing && p >= nodes.length) throw new Error('resolver failed');
+      return levelOf(p >= nodes.length ? added[p - nodes.length] : p, d, via, recorded);
+    };
+    const engine = new CreditEngine(buildCreditGraph(nodes, edges), flaky);
+    const before = Float64Array.from(engine.totals.total);
+    const datasets = nodes.flatMap((n, i) => (n.kind === 'dataset' ? [i] : [])).slice(0, 3);
+    const change = {
+      work: { group: null, year: 2020, label: 100_000 },
+      creditOrigin: 1,
+      edges: datasets.map((to, k) => ({ to, seq: 70_000 + k })),
+    };
+    added.push(100_000);
+    expect(() => engine.addPublication(change)).toThrow('resolver failed');
+    expect(engine.nodeCount).toBe(nodes.length);
+    expect(engine.changedPublications).toBe(0);
+    expect(Array.from(engine.totals.total)).toEqual(Array.from(before));
+    failing = false;
+    const update = engine.addPublication(change);
+    expect(update.node).toBe(nodes.length);
+    const rebuilt = buildCreditGraph(
+      [...nodes, { id: nodes.length, kind: 'publication', year: 2020, work: 100_000 }],
+      [...edges, ...datasets.map((to, k) => ({ from: nodes.length, to, seq: 70_000 + k }))],
+    );
+    const full = computeTransitiveCredit(rebuilt, (p, d, via, recorded) =>
+      levelOf(p >= nodes.length ? 100_000 : p, d, via, recorded),
+    );
+    expectDatasetTotals(engine, full, nodes.length);
+    expect(engine.edgesOf(update.node).map((e) => e.to)).toEqual(datasets);
+  });
+
+  it('places a publication from rows as a rebuild from those rows would (labels, new group, lone work)', () => {
+    const authors = (family: string) => [{ family, given: 'A', sequence: 'first' as const }];
+    const rows: CreditRows = {
+      datasets: [
+        { id: 'ds-A', kind: 'image', findableAt: '2019-01-01' },
+        { id: 'ds-B', kind: 'derived', findableAt: '2019-06-01' },
+      ],
+      publications: ['pub-2', 'pub-4', 'pub-6', 'pub-8'].map((id) => ({
+        id,
+        kind: 'article' as const,
+        issued: '2022-03-01',
+        authors: authors('Lab'),
+      })),
+      reuses: ['pub-2', 'pub-4', 'pub-6', 'pub-8'].map((publicationId, i) => ({
+        id: `r${i}`,
+        publicationId,
+        datasetIds: ['ds-A'],
+        type: 'training' as const,
+        levels: { 'ds-A': 'independent' as const },
+        evidence: 'curated' as const,
+        status: 'active' as const,
+        seq: String(10 + i),
+      })),
+      derivations: [{ datasetId: 'ds-B', derivedFromId: 'ds-A', seq: '5' }],
+    };
+    const built = buildCreditGraphFromRows(rows);
+    const engine = new CreditEngine(built.graph, built.levelOf, METRICS_POLICY, { labels: built.labels });
+    const additions = [
+      { id: 'pub-1', family: 'Lab', to: ['ds-A', 'ds-B'] },
+      { id: 'pub-5', family: 'Other', to: ['ds-B'] },
+      { id: 'pub-9', family: 'Lab', to: ['ds-A'] },
+    ];
+    let all = rows;
+    for (const [k, a] of additions.entries()) {
+      const row = { id: a.id, kind: 'article' as const, issued: '2022-05-01', authors: authors(a.family) };
+      const seq = String(100 + k);
+      const reuse: ReuseRow = {
+        id: `n${k}`,
+        publicationId: a.id,
+        datasetIds: a.to,
+        type: 'training',
+        levels: Object.fromEntries(a.to.map((d) => [d, 'independent' as const])),
+        evidence: 'curated',
+        status: 'active',
+        seq,
+      };
+      const lone = loneWorkOf(row);
+      engine.addPublication({
+        ...lone,
+        edges: a.to.map((d) => ({ to: built.datasetNode.get(d) as number, seq, level: 'independent' })),
+      });
+      all = { ...all, publications: [...all.publications, row], reuses: [...all.reuses, reuse] };
+      const rebuilt = buildCreditGraphFromRows(all);
+      const full = computeTransitiveCredit(rebuilt.graph, rebuilt.levelOf);
+      expectDatasetTotals(engine, full, 2);
+    }
+    // Six works of group "Lab" in 2022: the cap counts three of them for ds-A.
+    expect(engine.totals.groupYearCapped[built.datasetNode.get('ds-A') as number]).toBeGreaterThan(0);
   });
 });

@@ -1,21 +1,24 @@
+import { compareStrings, publicationFacts, utcYear, type PublicationRow } from './dataset-metrics.rules.js';
 import { METRICS_POLICY, type IndependenceLevel, type MetricsPolicy } from './policy.rules.js';
 import {
   commitWorks,
   computeTransitiveCredit,
+  createPullScratch,
   CREDIT_TOTAL_FIELDS,
   CreditGraphInputError,
   KIND_CODES,
   LEVELS,
+  originCreditOf,
   pullLayers,
-  releasePullScratch,
   resolveCreditMap,
-  takePullScratch,
   workTable,
   type ClaimExclusionReason,
   type CreditGraph,
   type CreditTotals,
   type LevelResolver,
   type PullAdjacency,
+  type PullScratch,
+  type WorkLabels,
   type WorkTable,
 } from './transitive-credit.rules.js';
 
@@ -62,6 +65,50 @@ export interface PublicationChange {
   readonly selfShare?: number;
 }
 
+/**
+ * A work's place in the order works are added up: its group (null: none), year and label, in the graph's terms. A
+ * graph built from rows labels groups and works with strings (RowCreditGraph.labels; pass them to the engine); a
+ * graph built from numbered rows uses the numbers it was given.
+ */
+export interface WorkPlace {
+  readonly group: string | number | null;
+  readonly year: number;
+  readonly label: string | number;
+}
+
+/** A publication the graph does not hold, forming a work of its own. */
+export interface NewPublication extends PublicationChange {
+  readonly work: WorkPlace;
+  /** c(P): the policy's origin credit for an article or a preprint (0 when retracted). */
+  readonly creditOrigin: number;
+}
+
+/**
+ * The work a publication forms on its own in a graph built from rows (buildCreditGraphFromRows), and the c(P) it
+ * hands out: what addPublication needs to add it as a rebuild would place it. A publication that shares a DOI or a
+ * sameWorkAs link with one the graph holds joins that work instead: rebuild.
+ */
+export function loneWorkOf(
+  row: PublicationRow,
+  policy: MetricsPolicy = METRICS_POLICY,
+): { readonly work: WorkPlace; readonly creditOrigin: number } {
+  const facts = publicationFacts(row);
+  const origin = originCreditOf(facts.retracted, facts.preprint, policy);
+  return {
+    work: {
+      group: facts.groupKey,
+      year: facts.issuedDay === null ? 0 : utcYear(facts.issuedDay),
+      label: row.id,
+    },
+    creditOrigin: !facts.retracted && origin > 0 ? origin : 0,
+  };
+}
+
+export interface CreditEngineOptions {
+  /** The labels graph.group and graph.work index (RowCreditGraph.labels), for places given as strings. */
+  readonly labels?: WorkLabels;
+}
+
 export interface CreditUpdate {
   /** Dataset nodes whose totals were updated, ascending. */
   readonly datasets: Int32Array;
@@ -92,14 +139,10 @@ class EdgeStore {
 
   push(to: number, weight: number, level: number): void {
     if (this.count === this.to.length) {
-      const grow = <T extends Int32Array | Float64Array | Int8Array>(old: T, next: T): T => {
-        next.set(old);
-        return next;
-      };
       const size = this.count * 2;
-      this.to = grow(this.to, new Int32Array(size));
-      this.weight = grow(this.weight, new Float64Array(size));
-      this.level = grow(this.level, new Int8Array(size));
+      this.to = grown(this.to, new Int32Array(size));
+      this.weight = grown(this.weight, new Float64Array(size));
+      this.level = grown(this.level, new Int8Array(size));
     }
     this.to[this.count] = to;
     this.weight[this.count] = weight;
@@ -121,50 +164,111 @@ interface WalkBuffers {
   readonly inWeight: Float64Array;
 }
 
+/**
+ * The engine's work order: the graph's work table, copied into arrays with room to grow, plus each work's lead
+ * publication (its lowest node). A work added between two others shifts the ordinals after it.
+ */
+class WorkOrder implements WorkTable {
+  count: number;
+  constructor(
+    public ordinalOf: Int32Array,
+    public group: Int32Array,
+    public year: Int32Array,
+    public lead: Int32Array,
+    count: number,
+  ) {
+    this.count = count;
+  }
+}
+
+/** Grown copies keep their contents; new cells take `fill`. */
+function grown<T extends Int32Array | Float64Array | Int8Array>(old: T, next: T, fill?: number): T {
+  if (fill !== undefined) next.fill(fill, old.length);
+  next.set(old);
+  return next;
+}
+
 /** Per-dataset amounts a bucket gives, in the order of CREDIT_TOTAL_FIELDS. */
 const FIELDS = CREDIT_TOTAL_FIELDS.length;
 
 /**
- * Transitive credit for every node of a graph, kept current under changes to publications. `totals` always equals
- * computeTransitiveCredit over the base graph with every change applied (to the last bit). Explanations need a graph
- * built with the changes; rebuild the engine from such a graph to fold the changes in.
+ * Transitive credit for every node of a graph, kept current under changes to publications and under publications
+ * added (each a work of its own). `totals` always equals computeTransitiveCredit over the base graph with every change
+ * applied, built from scratch (to the last bit). Explanations need a graph built with the changes; rebuild the engine
+ * from such a graph to fold the changes in.
+ *
+ * An added publication takes the next node number, after every node of the graph, where a rebuilt graph would number
+ * it by id among the publications. Nothing consumes a publication, so no sum depends on where it sits among them; and
+ * its work takes its place in the work order, which the cap's ties follow. A publication that joins a work the graph
+ * holds (a preprint's article, a duplicate DOI) would change that work's lead and ties: it needs a rebuild.
  */
 export class CreditEngine {
   readonly totals: CreditTotals;
   private readonly changed = new Map<number, ChangedEdges>();
   private readonly store = new EdgeStore();
+  /** Nodes now: the graph's, then the added publications. */
+  private nodes: number;
+  /** Length of the per-node arrays below (nodes plus room to add). */
+  private nodeRoom: number;
   /** Slice of each changed publication in the store (−1: not changed, read the graph). */
-  private readonly changedStart: Int32Array;
-  private readonly changedEnd: Int32Array;
-  private readonly works: WorkTable;
+  private changedStart: Int32Array;
+  private changedEnd: Int32Array;
+  private readonly works: WorkOrder;
   /** Publications of each work ordinal (CSR). */
-  private readonly workPubStart: Int32Array;
-  private readonly workPubs: Int32Array;
+  private workPubStart: Int32Array;
+  private workPubs: Int32Array;
+  /** Work labels of the added publications (node − graph.nodeCount). */
+  private readonly addedLabels: (string | number)[] = [];
+  /** Groups the graph does not hold, numbered after its own. */
+  private readonly newGroups = new Map<string | number, number>();
+  private readonly newGroupKeys = new Map<number, string | number>();
+  private readonly labels: WorkLabels | undefined;
+  private readonly graphGroups: number;
   /** Local index of a node during a bucket walk, −1 otherwise. */
-  private readonly localOf: Int32Array;
+  private localOf: Int32Array;
   private readonly one: CreditTotals;
   /** Buffers of the bucket walk (see bucketAmounts), allocated on the first update. */
   private walk: WalkBuffers | null = null;
+  private scratch: PullScratch | null = null;
 
   constructor(
     readonly graph: CreditGraph,
     private readonly levelOf: LevelResolver,
     private readonly policy: MetricsPolicy = METRICS_POLICY,
+    options: CreditEngineOptions = {},
   ) {
     this.totals = computeTransitiveCredit(graph, levelOf, policy);
-    this.works = workTable(graph);
-    const { ordinalOf, count } = this.works;
-    const start = new Int32Array(count + 1);
-    for (let p = 0; p < graph.nodeCount; p += 1) if (ordinalOf[p] >= 0) start[ordinalOf[p] + 1] += 1;
+    this.labels = options.labels;
+    const n = graph.nodeCount;
+    this.nodes = n;
+    this.nodeRoom = n + 1024;
+    const base = workTable(graph);
+    const { count } = base;
+    const workRoom = count + 1024;
+    const lead = new Int32Array(workRoom).fill(-1);
+    for (let p = 0; p < n; p += 1)
+      if (base.ordinalOf[p] >= 0 && lead[base.ordinalOf[p]] < 0) lead[base.ordinalOf[p]] = p;
+    this.works = new WorkOrder(
+      grown(base.ordinalOf, new Int32Array(this.nodeRoom), -1),
+      grown(base.group, new Int32Array(workRoom)),
+      grown(base.year, new Int32Array(workRoom)),
+      lead,
+      count,
+    );
+    const start = new Int32Array(workRoom + 1);
+    for (let p = 0; p < n; p += 1) if (base.ordinalOf[p] >= 0) start[base.ordinalOf[p] + 1] += 1;
     for (let w = 0; w < count; w += 1) start[w + 1] += start[w];
     const fill = start.slice(0, count);
-    const pubs = new Int32Array(start[count]);
-    for (let p = 0; p < graph.nodeCount; p += 1) if (ordinalOf[p] >= 0) pubs[fill[ordinalOf[p]]++] = p;
+    const pubs = new Int32Array(start[count] + 1024);
+    for (let p = 0; p < n; p += 1) if (base.ordinalOf[p] >= 0) pubs[fill[base.ordinalOf[p]]++] = p;
     this.workPubStart = start;
     this.workPubs = pubs;
-    this.localOf = new Int32Array(graph.nodeCount).fill(-1);
-    this.changedStart = new Int32Array(graph.nodeCount).fill(-1);
-    this.changedEnd = new Int32Array(graph.nodeCount);
+    let groups = 0;
+    for (let p = 0; p < n; p += 1) if (graph.group[p] >= groups) groups = graph.group[p] + 1;
+    this.graphGroups = this.labels === undefined ? groups : this.labels.groups.length;
+    this.localOf = new Int32Array(this.nodeRoom).fill(-1);
+    this.changedStart = new Int32Array(this.nodeRoom).fill(-1);
+    this.changedEnd = new Int32Array(this.nodeRoom);
     const slot = new Int32Array([0]);
     this.one = {
       nodes: slot,
@@ -179,6 +283,11 @@ export class CreditEngine {
     };
   }
 
+  /** Nodes the engine knows: the graph's, then each added publication. */
+  get nodeCount(): number {
+    return this.nodes;
+  }
+
   /** Publications changed since the engine was built. */
   get changedPublications(): number {
     return this.changed.size;
@@ -191,7 +300,12 @@ export class CreditEngine {
    */
   updatePublication(p: number, change: PublicationChange): CreditUpdate {
     const { graph } = this;
-    if (!Number.isInteger(p) || p < 0 || p >= graph.nodeCount || graph.kind[p] !== KIND_PUBLICATION) {
+    if (
+      !Number.isInteger(p) ||
+      p < 0 ||
+      p >= this.nodes ||
+      (p < graph.nodeCount && graph.kind[p] !== KIND_PUBLICATION)
+    ) {
       throw new CreditGraphInputError(`node ${p} is not a publication`);
     }
     const previous = this.changed.get(p) ?? null;
@@ -221,6 +335,185 @@ export class CreditEngine {
       });
     }
     return { datasets, bucketPublications: bucket.length, nodesWalked: after.nodesWalked };
+  }
+
+  /**
+   * Adds a publication the graph does not hold, with its edges, as a work of its own, and updates the totals of every
+   * dataset it reaches. Its node is the next number (nodeCount before the call). The level resolver is asked about
+   * it by that number. Throws CreditGraphInputError, changing nothing, for a work the graph already holds (rebuild
+   * instead) or a place in another graph's terms.
+   */
+  addPublication(publication: NewPublication): CreditUpdate & { readonly node: number } {
+    const { work } = publication;
+    if (!Number.isInteger(work.year)) throw new CreditGraphInputError(`work year ${work.year} is not an integer`);
+    if (!(publication.creditOrigin >= 0))
+      throw new CreditGraphInputError('c(P) of a new publication must be at least 0');
+    const place = this.placeOf(work);
+    const group = this.groupIdOf(work.group);
+    const p = this.nodes;
+    this.makeRoom(p + 1, this.works.count + 1);
+    this.nodes += 1;
+    this.addedLabels.push(work.label);
+    this.insertWork(place, p, group, work.year);
+    // Before it arrives the publication gives nothing: no edges, c(P) = 0.
+    this.use(p, { given: [], start: this.store.count, end: this.store.count, creditOrigin: 0 });
+    try {
+      return { ...this.updatePublication(p, publication), node: p };
+    } catch (error) {
+      this.use(p, null);
+      this.removeWork(place);
+      this.addedLabels.pop();
+      this.nodes -= 1;
+      throw error;
+    }
+  }
+
+  /** The ordinal a new work takes: after every work that sorts before it (group, year, label; no group last). */
+  private placeOf(work: WorkPlace): number {
+    let lo = 0;
+    let hi = this.works.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const order = this.compareWork(work, mid);
+      if (order === 0)
+        throw new CreditGraphInputError(`work ${String(work.label)} is in the graph: rebuild to join it`);
+      if (order < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private compareWork(work: WorkPlace, ordinal: number): number {
+    const { group, year, lead } = this.works;
+    const g = group[ordinal];
+    const theirs = g < 0 ? null : this.groupKeyOf(g);
+    if (work.group === null || theirs === null) {
+      if (work.group !== theirs) return work.group === null ? 1 : -1;
+    } else {
+      const order = this.compareLabels(work.group, theirs);
+      if (order !== 0) return order;
+    }
+    if (work.year !== year[ordinal]) return work.year - year[ordinal];
+    const l = lead[ordinal];
+    const label = l >= this.graph.nodeCount ? this.addedLabels[l - this.graph.nodeCount] : this.workLabelOf(l);
+    return this.compareLabels(work.label, label);
+  }
+
+  private groupKeyOf(g: number): string | number {
+    if (g >= this.graphGroups) return this.newGroupKeys.get(g) as string | number;
+    return this.labels === undefined ? g : this.labels.groups[g];
+  }
+
+  private workLabelOf(lead: number): string | number {
+    const w = this.graph.work[lead];
+    return this.labels === undefined ? w : this.labels.works[w];
+  }
+
+  /** Labels are the graph's kind: strings with WorkLabels, numbers without. */
+  private compareLabels(a: string | number, b: string | number): number {
+    if (this.labels === undefined) {
+      if (typeof a !== 'number')
+        throw new CreditGraphInputError(`label ${a} is not a number (the graph has no labels)`);
+      return a - (b as number);
+    }
+    if (typeof a !== 'string') throw new CreditGraphInputError(`label ${a} is not a string (the graph has labels)`);
+    return compareStrings(a, b as string);
+  }
+
+  /** The group number of a key: the graph's own, else one numbered after the graph's groups. */
+  private groupIdOf(key: string | number | null): number {
+    if (key === null) return -1;
+    if (this.labels === undefined) {
+      if (typeof key !== 'number' || !Number.isInteger(key) || key < 0) {
+        throw new CreditGraphInputError(`group ${key} is not a group number`);
+      }
+      if (key < this.graphGroups) return key;
+    } else {
+      const groups = this.labels.groups;
+      let lo = 0;
+      let hi = groups.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareStrings(groups[mid], key as string) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < groups.length && groups[lo] === key) return lo;
+    }
+    let id = this.newGroups.get(key);
+    if (id === undefined) {
+      id = this.labels === undefined ? (key as number) : this.graphGroups + this.newGroups.size;
+      this.newGroups.set(key, id);
+      this.newGroupKeys.set(id, key);
+    }
+    return id;
+  }
+
+  /** Room for `nodes` nodes and `works` works in every per-node and per-work array (grown by half when short). */
+  private makeRoom(nodes: number, works: number): void {
+    const w = this.works;
+    if (nodes > this.nodeRoom) {
+      const room = Math.max(nodes, Math.ceil(this.nodeRoom * 1.5));
+      this.nodeRoom = room;
+      this.localOf = grown(this.localOf, new Int32Array(room), -1);
+      this.changedStart = grown(this.changedStart, new Int32Array(room), -1);
+      this.changedEnd = grown(this.changedEnd, new Int32Array(room));
+      w.ordinalOf = grown(w.ordinalOf, new Int32Array(room), -1);
+      this.walk = null;
+      this.scratch = null;
+    }
+    if (works > w.group.length) {
+      const room = Math.max(works, Math.ceil(w.group.length * 1.5));
+      w.group = grown(w.group, new Int32Array(room));
+      w.year = grown(w.year, new Int32Array(room));
+      w.lead = grown(w.lead, new Int32Array(room), -1);
+      this.workPubStart = grown(this.workPubStart, new Int32Array(room + 1));
+      this.scratch = null;
+    }
+    const publications = this.workPubStart[w.count] + 1;
+    if (publications > this.workPubs.length) {
+      this.workPubs = grown(this.workPubs, new Int32Array(Math.ceil(publications * 1.5)));
+    }
+  }
+
+  /** Work `place` becomes publication p's; the works from `place` on move up one ordinal. */
+  private insertWork(place: number, p: number, group: number, year: number): void {
+    const w = this.works;
+    const count = w.count;
+    w.group.copyWithin(place + 1, place, count);
+    w.year.copyWithin(place + 1, place, count);
+    w.lead.copyWithin(place + 1, place, count);
+    w.group[place] = group;
+    w.year[place] = year;
+    w.lead[place] = p;
+    const { ordinalOf } = w;
+    for (let x = 0; x < this.nodes; x += 1) if (ordinalOf[x] >= place) ordinalOf[x] += 1;
+    ordinalOf[p] = place;
+    const start = this.workPubStart;
+    const at = start[place];
+    this.workPubs.copyWithin(at + 1, at, start[count]);
+    this.workPubs[at] = p;
+    start.copyWithin(place + 1, place, count + 1);
+    for (let k = place + 1; k <= count + 1; k += 1) start[k] += 1;
+    w.count = count + 1;
+  }
+
+  /** Undoes insertWork(place, …) (a work of one publication). */
+  private removeWork(place: number): void {
+    const w = this.works;
+    const count = w.count;
+    const p = w.lead[place];
+    w.group.copyWithin(place, place + 1, count);
+    w.year.copyWithin(place, place + 1, count);
+    w.lead.copyWithin(place, place + 1, count);
+    const { ordinalOf } = w;
+    ordinalOf[p] = -1;
+    for (let x = 0; x < this.nodes; x += 1) if (ordinalOf[x] > place) ordinalOf[x] -= 1;
+    const start = this.workPubStart;
+    const at = start[place];
+    this.workPubs.copyWithin(at, at + 1, start[count]);
+    start.copyWithin(place, place + 1, count + 1);
+    for (let k = place; k < count; k += 1) start[k] -= 1;
+    w.count = count - 1;
   }
 
   /** The publication's map resolved as buildCreditGraph resolves it: duplicates collapse, excluded edges keep shares. */
@@ -310,9 +603,17 @@ export class CreditEngine {
 
   private excludedByFrom: Map<number, PublicationEdge[]> | null = null;
 
+  /** Buffers of the pull walk over the engine's own work order, renewed before their stamps run out. */
+  private pullScratch(): PullScratch {
+    if (this.scratch === null || this.scratch.generation >= 0x3fffffff) {
+      this.scratch = createPullScratch(this.works, this.nodeRoom, this.works.group.length);
+    }
+    return this.scratch;
+  }
+
   private walkBuffers(nodes: number, edges: number): WalkBuffers {
     const kept = this.walk;
-    if (kept !== null && kept.inFrom.length >= edges) return kept;
+    if (kept !== null && kept.inFrom.length >= edges && kept.nodes.length >= nodes) return kept;
     // Edges are added by changes: leave room for many before the next allocation.
     const edgeRoom = edges + Math.max(1024, edges >> 4);
     this.walk = {
@@ -384,7 +685,7 @@ export class CreditEngine {
     // Nodes the bucket reaches, by breadth-first search (any path of ≤ reach edges). The buffers are the engine's
     // own, sized for the whole graph once (a walk can reach every node): an update allocates next to nothing, and the
     // compiled walk is never invalidated by a buffer swapped mid-loop.
-    const w = this.walkBuffers(graph.nodeCount, graph.edgeCount + store.count);
+    const w = this.walkBuffers(this.nodeRoom, graph.edgeCount + store.count);
     const { nodes, depth } = w;
     let m = 0;
     for (const p of bucket) {
@@ -461,7 +762,7 @@ export class CreditEngine {
           };
 
     const amounts = new Float64Array(datasets.length * FIELDS);
-    const scratch = takePullScratch(graph);
+    const scratch = this.pullScratch();
     const one = this.one;
     try {
       for (let i = 0; i < datasets.length; i += 1) {
@@ -474,7 +775,6 @@ export class CreditEngine {
         commitWorks(graph, y, 0, pubCount, levelOf, policy, scratch, one, run);
         CREDIT_TOTAL_FIELDS.forEach((field, f) => (amounts[i * FIELDS + f] = one[field][0]));
       }
-      releasePullScratch(graph, scratch);
     } finally {
       for (let i = 0; i < m; i += 1) localOf[globalOf[i]] = -1;
     }

@@ -773,18 +773,24 @@ export function takePullScratch(graph: CreditGraph): PullScratch {
   // Taken out while in use, so a re-entrant run (a levelOf calling back in) gets buffers of its own.
   pullScratch.delete(graph);
   if (kept !== undefined && kept.generation < 0x3fffffff) return kept;
-  const n = graph.nodeCount;
-  const works = workTable(graph);
+  return createPullScratch(workTable(graph), graph.nodeCount, workTable(graph).count);
+}
+
+/**
+ * Fresh buffers for walks over `nodes` nodes and `workCapacity` work ordinals of `works` (CreditEngine keeps its own,
+ * with room for the publications it adds; the table may grow in place up to that capacity).
+ */
+export function createPullScratch(works: WorkTable, nodes: number, workCapacity: number): PullScratch {
   return {
     works,
-    values: [new Float64Array(n), new Float64Array(n)],
-    stamps: [new Int32Array(n), new Int32Array(n)],
-    lists: [new Int32Array(n), new Int32Array(n)],
-    pub: new Float64Array(n * PUB_STRIDE),
-    pubs: new Int32Array(n),
-    work: new Float64Array(works.count * WORK_STRIDE),
-    workList: new Int32Array(works.count),
-    chosenStamp: new Int32Array(works.count),
+    values: [new Float64Array(nodes), new Float64Array(nodes)],
+    stamps: [new Int32Array(nodes), new Int32Array(nodes)],
+    lists: [new Int32Array(nodes), new Int32Array(nodes)],
+    pub: new Float64Array(nodes * PUB_STRIDE),
+    pubs: new Int32Array(nodes),
+    work: new Float64Array(workCapacity * WORK_STRIDE),
+    workList: new Int32Array(workCapacity),
+    chosenStamp: new Int32Array(workCapacity),
     generation: 0,
   };
 }
@@ -1303,6 +1309,13 @@ export interface RowCreditGraph {
   readonly datasetNode: ReadonlyMap<string, number>;
   readonly publicationNode: ReadonlyMap<string, number>;
   readonly levelOf: LevelResolver;
+  /** Group and work labels in sorted order: graph.group and graph.work index them (a CreditEngine places new works). */
+  readonly labels: WorkLabels;
+}
+
+export interface WorkLabels {
+  readonly groups: readonly string[];
+  readonly works: readonly string[];
 }
 
 /** LEVEL_RANK inverted: the level of each rank. */
@@ -1553,11 +1566,7 @@ export class CreditRowsBuilder {
       const work = works.get(ids[i]) as WorkInfo;
       // A retracted manifestation retracts the work.
       columns.retracted[i] = work.retracted ? 1 : 0;
-      columns.origin[i] = work.retracted
-        ? policy.originCredit.retracted
-        : preprint.has(ids[i])
-          ? policy.originCredit.preprint
-          : policy.originCredit.article;
+      columns.origin[i] = originCreditOf(work.retracted, preprint.has(ids[i]), policy);
       columns.work[i] = workLabel.get(work.key) as number;
       if (work.groupKey !== null) columns.group[i] = groupLabel.get(work.groupKey) as number;
       columns.year[i] = work.issuedDay === null ? 0 : utcYear(work.issuedDay);
@@ -1621,8 +1630,14 @@ export class CreditRowsBuilder {
       (via === undefined ? edgeLevelOf(publication, dataset) : viaLevel(via)) ??
       recorded ??
       policy.unknownIndependence;
-    return { graph, ids, datasetNode, publicationNode, levelOf };
+    return { graph, ids, datasetNode, publicationNode, levelOf, labels: { groups: groupLabels, works: workLabels } };
   }
+}
+
+/** A publication's origin credit under the policy (a retracted manifestation retracts its work). */
+export function originCreditOf(retracted: boolean, preprint: boolean, policy: MetricsPolicy): number {
+  if (retracted) return policy.originCredit.retracted;
+  return preprint ? policy.originCredit.preprint : policy.originCredit.article;
 }
 
 export interface DatasetCreditSummary {

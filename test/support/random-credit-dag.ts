@@ -5,6 +5,8 @@ import type { CreditEdgeRow, CreditNodeRow, LevelResolver } from '../../src/metr
 export function randomDag(
   nodeCount: number,
   seed: number,
+  /** Research groups the publications come from (few groups: full group-year buckets, where the cap bites). */
+  groups = Math.max(1, nodeCount / 50),
 ): { nodes: CreditNodeRow[]; edges: CreditEdgeRow[]; levelOf: LevelResolver } {
   let state = seed;
   const random = (): number => {
@@ -24,7 +26,7 @@ export function randomDag(
         id: i,
         kind: 'publication',
         work: random() < 0.05 ? i - 1 : i,
-        group: Math.floor(random() * Math.max(1, nodeCount / 50)),
+        group: Math.floor(random() * groups),
         year: 2015 + Math.floor(random() * 3),
         retracted: random() < 0.01,
         origin: random() < 0.2 ? 0.5 : 1,
