@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateLedger, createRng, toCreditRows } from './generator.js';
-import { CreditEngine, type PublicationEdge } from '../src/metrics/credit-engine.rules.js';
+import { CreditEngine, loneWorkOf, type PublicationEdge } from '../src/metrics/credit-engine.rules.js';
 import { METRICS_POLICY, reuseExclusionReason } from '../src/metrics/policy.rules.js';
 import {
   affectedSubgraph,
@@ -46,8 +46,13 @@ export interface CreditChildResult {
   propagationSeconds: number[];
   /** Seconds to build the credit engine (one full propagation) over the graph without the held-back reuses. */
   engineBuildSeconds: number;
-  /** Milliseconds per CreditEngine.updatePublication applying one new reuse record (all the datasets it names). */
+  /**
+   * Milliseconds per change: a new paper (CreditEngine.addPublication with all its reuse records), or one new reuse
+   * record of a paper the graph holds (updatePublication, all the datasets it names).
+   */
   incrementalMs: number[];
+  /** Of the timed changes, how many were new papers. */
+  newPapers: number;
   /** Datasets whose totals each update changed. */
   affectedNodes: number[];
   /** Publications in the new reuse's group-year bucket, and nodes its walk visited. */
@@ -67,6 +72,9 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+/** A held-back change: a new paper (by id, its row and records gathered while streaming) or one new record. */
+type HeldChange = { readonly paper: string } | { readonly reuse: ReuseRow };
 
 /** Updates applied before the timed ones. */
 const INCREMENTAL_WARM_UP = 100;
@@ -276,6 +284,7 @@ async function main(): Promise<void> {
       propagationSeconds: [],
       engineBuildSeconds: 0,
       incrementalMs: [],
+      newPapers: 0,
       affectedNodes: [],
       bucketPublications: [],
       nodesWalked: [],
@@ -303,17 +312,41 @@ async function main(): Promise<void> {
 
       // New reuses land where reuses land: records drawn uniformly from the ledger's reuses (so hot datasets are hit
       // as often as the power law makes them) are held back from the graph the engine starts from, then applied one
-      // at a time. Each names all its datasets, as POST /v1/reuses does.
+      // change at a time. A record whose paper is a work of its own and shows no figure panel takes its paper with
+      // it: the paper arrives new, with all its records (addPublication). The others arrive as one more record of a
+      // paper the graph holds (updatePublication). Each names all its datasets, as POST /v1/reuses does.
       const rng = createRng(seed + 7);
       const heldIndex = new Set<number>();
       const heldCount = Math.min(incrementalRuns + INCREMENTAL_WARM_UP, counts.reuses);
       while (heldIndex.size < heldCount) heldIndex.add(rng.int(counts.reuses));
-      const held: ReuseRow[] = [];
-      const start = new CreditRowsBuilder();
-      const toStart = feed(start);
+      const linked = new Set<string>();
+      const heldPapers = new Set<string>();
       let reuseIndex = 0;
       await streamRows(file, (line) => {
-        if (line[0] === 'r' && heldIndex.has(reuseIndex++)) held.push(line[1]);
+        if (line[0] === 'p') for (const other of line[1].sameWorkAs ?? []) linked.add(line[1].id).add(other);
+        else if (line[0] === 'f') linked.add(line[1].publicationId);
+        else if (line[0] === 'r' && heldIndex.has(reuseIndex++)) heldPapers.add(line[1].publicationId);
+      });
+      for (const id of linked) heldPapers.delete(id);
+      const papers = new Map<string, { row?: PublicationRow; reuses: ReuseRow[] }>();
+      const held: HeldChange[] = [];
+      const start = new CreditRowsBuilder();
+      const toStart = feed(start);
+      reuseIndex = 0;
+      await streamRows(file, (line) => {
+        if (line[0] === 'p' && heldPapers.has(line[1].id)) {
+          const paper = papers.get(line[1].id) ?? { reuses: [] };
+          papers.set(line[1].id, { ...paper, row: line[1] });
+        } else if (line[0] === 'r' && heldPapers.has(line[1].publicationId)) {
+          reuseIndex += 1;
+          let paper = papers.get(line[1].publicationId);
+          if (paper === undefined || paper.reuses.length === 0) {
+            paper = { ...paper, reuses: [] };
+            papers.set(line[1].publicationId, paper);
+            held.push({ paper: line[1].publicationId });
+          }
+          paper.reuses.push(line[1]);
+        } else if (line[0] === 'r' && heldIndex.has(reuseIndex++)) held.push({ reuse: line[1] });
         else toStart(line);
       });
       const t0 = performance.now();
@@ -326,40 +359,39 @@ async function main(): Promise<void> {
         result.propagationSeconds.push((performance.now() - t1) / 1000);
       }
       const t2 = performance.now();
-      const engine = new CreditEngine(built.graph, built.levelOf, METRICS_POLICY);
+      const engine = new CreditEngine(built.graph, built.levelOf, METRICS_POLICY, { labels: built.labels });
       result.engineBuildSeconds = (performance.now() - t2) / 1000;
-      // The first updates run while the JIT is still compiling the engine: applied, not timed (a service's engine is
-      // warm after its first few changes).
-      // A held-back reuse as a change to its publication: the edges it has plus the ones the reuse adds.
-      const change = (row: ReuseRow): [number, PublicationEdge[]] => {
-        const p = built.publicationNode.get(row.publicationId) as number;
-        return [p, [...engine.edgesOf(p), ...reuseEdges(built, row)]];
-      };
-      // One at a time: a publication's second held-back reuse must see its first.
-      const applyUntimed = (rows: readonly ReuseRow[]): void => {
-        for (const row of rows) {
-          const [p, edges] = change(row);
-          engine.updatePublication(p, { edges });
+      // The first changes run while the JIT is still compiling the engine: applied, not timed (a service's engine is
+      // warm after its first few changes). One at a time: a paper's second held-back record must see its first.
+      const apply = (change: HeldChange): ReturnType<CreditEngine['updatePublication']> => {
+        if ('reuse' in change) {
+          const p = built.publicationNode.get(change.reuse.publicationId) as number;
+          return engine.updatePublication(p, { edges: [...engine.edgesOf(p), ...reuseEdges(built, change.reuse)] });
         }
+        const paper = papers.get(change.paper) as { row: PublicationRow; reuses: ReuseRow[] };
+        return engine.addPublication({
+          ...loneWorkOf(paper.row, METRICS_POLICY),
+          edges: paper.reuses.flatMap((row) => reuseEdges(built, row)),
+        });
       };
       const warmUp = Math.min(INCREMENTAL_WARM_UP, Math.floor(held.length / 2));
-      applyUntimed(held.slice(0, warmUp));
+      for (const change of held.slice(0, warmUp)) apply(change);
       gc?.();
       const budgetEnds = performance.now() + incrementalBudgetMs;
       let applied = warmUp;
-      for (const row of held.slice(warmUp)) {
-        const [p, edges] = change(row);
+      for (const change of held.slice(warmUp)) {
         const t1 = performance.now();
-        const update = engine.updatePublication(p, { edges });
+        const update = apply(change);
         result.incrementalMs.push(performance.now() - t1);
+        if ('paper' in change) result.newPapers += 1;
         result.affectedNodes.push(update.datasets.length);
         result.bucketPublications.push(update.bucketPublications);
         result.nodesWalked.push(update.nodesWalked);
         applied += 1;
         if (applied >= warmUp + 10 && performance.now() > budgetEnds) break;
       }
-      // The rest of the held-back reuses (if the budget ran out) are applied untimed, so the check sees every row.
-      applyUntimed(held.slice(applied));
+      // The rest of the held-back changes (if the budget ran out) are applied untimed, so the check sees every row.
+      for (const change of held.slice(applied)) apply(change);
       const all = new CreditRowsBuilder();
       await streamRows(file, feed(all));
       const everything = all.build();
@@ -367,10 +399,11 @@ async function main(): Promise<void> {
       // What the same reuses cost recomputed the way a job without the engine does: the affected cones, over a graph
       // that holds them.
       const coneEnds = performance.now() + incrementalBudgetMs / 2;
-      for (const row of held) {
+      for (const change of held) {
+        const rows = 'reuse' in change ? [change.reuse] : (papers.get(change.paper)?.reuses ?? []);
         const changed = [
-          everything.publicationNode.get(row.publicationId) as number,
-          ...row.datasetIds.flatMap((id) => everything.datasetNode.get(id) ?? []),
+          everything.publicationNode.get(rows[0].publicationId) as number,
+          ...rows.flatMap((row) => row.datasetIds.flatMap((id) => everything.datasetNode.get(id) ?? [])),
         ];
         const t1 = performance.now();
         const affected = affectedSubgraph(changed, everything.graph, METRICS_POLICY);

@@ -88,7 +88,7 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
       measure(
         full.incrementalMs,
         'ms',
-        'CreditEngine.updatePublication applying one new reuse record (every dataset it names), engine warm',
+        'one change, engine warm: a new paper with its reuse records (CreditEngine.addPublication) or one more record of a paper the graph holds (updatePublication)',
         { p99: true },
       ),
       measure(
@@ -99,6 +99,8 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
       'lower',
       {
         nodes: full.nodes,
+        changes: full.incrementalMs.length,
+        newPapers: full.newPapers,
         affectedDatasetsMedian: affected[affected.length >> 1],
         affectedDatasetsMax: affected[affected.length - 1],
         bucketPublicationsMedian: buckets[buckets.length >> 1],
@@ -108,7 +110,7 @@ export async function runCreditWorkloads(ctx: BenchContext): Promise<void> {
         coneRecompute: measure(
           full.coneRecomputeMs,
           'ms',
-          'the same reuses as affectedSubgraph + computeTransitiveCredit({affected}) over a graph holding them',
+          'the same changes as affectedSubgraph + computeTransitiveCredit({affected}) over a graph holding them',
           { p99: true },
         ),
         datasetsVerified: full.datasetsVerified,
