@@ -2,7 +2,6 @@ import {
   buildLevelResolver,
   buildRuleInputs,
   conceptIdsOf,
-  creditNodesOf,
   creditRowsAsOf,
   explainDataset,
   expandPanelPath,
@@ -333,13 +332,6 @@ describe('the reference worked example, from stored rows', () => {
     expect(before.publications).toEqual([]);
     expect(before.reuses).toEqual([]);
     expect(creditRowsAsOf(inputs.credit, '2021-01-01').publications).toHaveLength(2);
-  });
-
-  it('maps changed graph ids to credit nodes and returns the ones it does not know', () => {
-    const built = buildCreditGraphFromRows(inputs.credit, METRICS_POLICY, resolver);
-    const { nodes, unknown } = creditNodesOf(['F', 'P2', 'silva'], built, inputs.panels);
-    expect(nodes.map((n) => built.ids[n]).sort()).toEqual(['F', 'P2']);
-    expect(unknown).toEqual(['silva']);
   });
 });
 

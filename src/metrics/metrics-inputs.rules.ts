@@ -423,39 +423,6 @@ function lessIndependent(a: IndependenceLevel, b: IndependenceLevel): Independen
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Incremental recompute: which credit-graph nodes a change touches.
-// ---------------------------------------------------------------------------------------------------------------
-
-/**
- * Credit-graph nodes for changed graph ids (datasets map to their concept, publications and panels to themselves,
- * figures to their panels). Ids the credit graph does not know come back as `unknown` for the caller to widen.
- */
-export function creditNodesOf(
-  ids: readonly string[],
-  built: RowCreditGraph,
-  panels: ReadonlyMap<string, PanelLink>,
-): { nodes: number[]; unknown: string[] } {
-  const panelNode = new Map<string, number>();
-  built.ids.forEach((id, node) => {
-    if (panels.has(id)) panelNode.set(id, node);
-  });
-  const panelsOfFigure = new Map<string, string[]>();
-  for (const link of panels.values()) {
-    if (link.figureId) panelsOfFigure.set(link.figureId, [...(panelsOfFigure.get(link.figureId) ?? []), link.panelId]);
-  }
-  const nodes = new Set<number>();
-  const unknown: string[] = [];
-  for (const id of ids) {
-    const direct = built.datasetNode.get(id) ?? built.publicationNode.get(id) ?? panelNode.get(id);
-    if (direct !== undefined) nodes.add(direct);
-    else if (panelsOfFigure.has(id))
-      for (const p of panelsOfFigure.get(id) ?? []) nodes.add(panelNode.get(p) as number);
-    else unknown.push(id);
-  }
-  return { nodes: [...nodes].sort((a, b) => a - b), unknown };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Output shaping.
 // ---------------------------------------------------------------------------------------------------------------
 

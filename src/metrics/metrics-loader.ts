@@ -10,6 +10,7 @@ import type {
   SnapshotPublication,
   SnapshotReuse,
 } from './metrics-inputs.rules.js';
+import { doiKey } from './dataset-metrics.rules.js';
 import type { IndependenceLevel, ReuseType } from './policy.rules.js';
 
 // The one place that reads the tables the metrics depend on. Run it inside a REPEATABLE READ transaction: every
@@ -45,10 +46,11 @@ async function existingTables(manager: EntityManager, names: string[]): Promise<
   return new Set(rows.map((r) => r.name));
 }
 
-async function loadAgents(manager: EntityManager): Promise<SnapshotAgent[]> {
+async function loadAgents(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotAgent[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT id, kind, name, given_name, family_name, orcid, ror, affiliations::text[] AS affiliations, career_stage
-     FROM agents ORDER BY id`,
+     FROM agents ${ids === undefined ? '' : 'WHERE id = ANY($1::uuid[])'} ORDER BY id`,
+    ids === undefined ? [] : [ids],
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -63,7 +65,7 @@ async function loadAgents(manager: EntityManager): Promise<SnapshotAgent[]> {
   }));
 }
 
-async function loadDatasets(manager: EntityManager): Promise<SnapshotDataset[]> {
+async function loadDatasets(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotDataset[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT d.id, d.kind, d.creators::text[] AS creators, d.description, d.keywords, d.organism, d.imaging_method,
             d.license, d.accession, jsonb_array_length(d.identifiers) AS identifier_count, d.landing_page,
@@ -71,7 +73,9 @@ async function loadDatasets(manager: EntityManager): Promise<SnapshotDataset[]> 
             d.released_at::text AS released_at, d.previous_version_id, d.doi, d.doi_state,
             d.withdrawn_at IS NOT NULL AS withdrawn, d.created_at, d.ledger_seq::text AS seq, le.created_at AS recorded_at
      FROM datasets d LEFT JOIN ledger_entries le ON le.seq = d.ledger_seq
+     ${ids === undefined ? '' : 'WHERE d.id = ANY($1::uuid[])'}
      ORDER BY d.id`,
+    ids === undefined ? [] : [ids],
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -99,7 +103,7 @@ async function loadDatasets(manager: EntityManager): Promise<SnapshotDataset[]> 
   }));
 }
 
-async function loadPublications(manager: EntityManager): Promise<SnapshotPublication[]> {
+async function loadPublications(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotPublication[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT p.id, p.doi, p.issued, p.csl_type, p.csl->>'genre' AS genre, p.csl->>'subtype' AS subtype, p.authors,
             p.ledger_seq::text AS seq, le.created_at AS recorded_at,
@@ -107,7 +111,9 @@ async function loadPublications(manager: EntityManager): Promise<SnapshotPublica
      FROM publications p
      LEFT JOIN graph_nodes n ON n.id = p.id
      LEFT JOIN ledger_entries le ON le.seq = p.ledger_seq
+     ${ids === undefined ? '' : 'WHERE p.id = ANY($1::uuid[])'}
      ORDER BY p.id`,
+    ids === undefined ? [] : [ids],
   );
   return rows.map((r) => {
     const markers = [r.csl_type, r.genre, r.subtype].map((v) => (typeof v === 'string' ? v.toLowerCase() : ''));
@@ -124,7 +130,8 @@ async function loadPublications(manager: EntityManager): Promise<SnapshotPublica
   });
 }
 
-async function loadReuses(manager: EntityManager): Promise<SnapshotReuse[]> {
+/** Reuse records: all, or those of the given publications. */
+async function loadReuses(manager: EntityManager, publicationIds?: readonly string[]): Promise<SnapshotReuse[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT r.id, r.publication_id, r.type, r.evidence, r.status, r.resolved_outcome, r.ledger_seq::text AS seq,
             le.created_at AS recorded_at,
@@ -133,8 +140,10 @@ async function loadReuses(manager: EntityManager): Promise<SnapshotReuse[]> {
      FROM reuses r
      JOIN reuse_datasets rd ON rd.reuse_id = r.id
      LEFT JOIN ledger_entries le ON le.seq = r.ledger_seq
+     ${publicationIds === undefined ? '' : 'WHERE r.publication_id = ANY($1::uuid[])'}
      GROUP BY r.id, le.created_at
      ORDER BY r.id`,
+    publicationIds === undefined ? [] : [publicationIds],
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -149,15 +158,17 @@ async function loadReuses(manager: EntityManager): Promise<SnapshotReuse[]> {
   }));
 }
 
-async function loadEdges(manager: EntityManager): Promise<SnapshotEdge[]> {
+/** Active edges of the relations the metrics read: all, or those with an end among the given nodes. */
+async function loadEdges(manager: EntityManager, nodeIds?: readonly string[]): Promise<SnapshotEdge[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT e.source_id, s.type AS source_type, e.relation, e.target_id, t.type AS target_type, e.ledger_seq::text AS seq
      FROM graph_edges e
      JOIN graph_nodes s ON s.id = e.source_id
      JOIN graph_nodes t ON t.id = e.target_id
      WHERE e.status = 'active' AND e.relation = ANY($1::text[])
+       ${nodeIds === undefined ? '' : 'AND (e.source_id = ANY($2::uuid[]) OR e.target_id = ANY($2::uuid[]))'}
      ORDER BY e.ledger_seq`,
-    [RELATIONS],
+    nodeIds === undefined ? [RELATIONS] : [RELATIONS, nodeIds],
   );
   return rows.map((r) => ({
     sourceId: r.source_id as string,
@@ -169,12 +180,16 @@ async function loadEdges(manager: EntityManager): Promise<SnapshotEdge[]> {
   }));
 }
 
-async function loadCitations(manager: EntityManager): Promise<SnapshotCitation[]> {
+/** Citations of registered datasets: all, or those of the given datasets. */
+async function loadCitations(manager: EntityManager, datasetIds?: readonly string[]): Promise<SnapshotCitation[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     // A citing work registered here is named by its publication id, so it counts once with its reuses and panels.
     `SELECT cited_dataset_id, COALESCE(citing_publication_id::text, citing_identifier) AS citing_identifier, relation,
             ledger_seq::text AS seq
-     FROM citations WHERE cited_dataset_id IS NOT NULL ORDER BY ledger_seq`,
+     FROM citations WHERE cited_dataset_id IS NOT NULL
+       ${datasetIds === undefined ? '' : 'AND cited_dataset_id = ANY($1::uuid[])'}
+     ORDER BY ledger_seq`,
+    datasetIds === undefined ? [] : [datasetIds],
   );
   return rows.map((r) => ({
     citedDatasetId: r.cited_dataset_id as string,
@@ -199,4 +214,291 @@ export async function loadNeighbourIds(manager: EntityManager, ids: readonly str
 function iso(value: unknown): string | null {
   if (value instanceof Date) return value.toISOString();
   return typeof value === 'string' ? value : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The neighbourhood of some datasets: what their numbers depend on, read without the rest of the ledger.
+// ---------------------------------------------------------------------------------------------------------------
+
+const DATASET_TYPES = ['ImageDataset', 'DerivedDataset'];
+
+async function idColumn(manager: EntityManager, sql: string, params: unknown[]): Promise<string[]> {
+  const rows = await manager.query<Array<{ id: string }>>(sql, params);
+  return rows.map((r) => r.id);
+}
+
+/** The given datasets with every version of their concepts (previous-version chains, both ways). */
+async function withVersions(manager: EntityManager, ids: Iterable<string>, known: Set<string>): Promise<string[]> {
+  const added: string[] = [];
+  let frontier = [...ids].filter((id) => !known.has(id));
+  for (const id of frontier) known.add(id);
+  added.push(...frontier);
+  while (frontier.length > 0) {
+    const rows = await manager.query<Array<{ id: string; previous: string | null }>>(
+      `SELECT id, previous_version_id AS previous FROM datasets
+       WHERE id = ANY($1::uuid[]) OR previous_version_id = ANY($1::uuid[])`,
+      [frontier],
+    );
+    frontier = [];
+    for (const r of rows) {
+      for (const id of [r.id, r.previous]) {
+        if (id !== null && !known.has(id)) {
+          known.add(id);
+          frontier.push(id);
+          added.push(id);
+        }
+      }
+    }
+  }
+  return added;
+}
+
+/** Nodes with an active edge of `relation` into any of `targets`, of the given node types. */
+function sourcesInto(manager: EntityManager, relation: string, targets: readonly string[], types: readonly string[]) {
+  return idColumn(
+    manager,
+    `SELECT DISTINCT e.source_id AS id FROM graph_edges e JOIN graph_nodes s ON s.id = e.source_id
+     WHERE e.status = 'active' AND e.relation = $1 AND e.target_id = ANY($2::uuid[]) AND s.type = ANY($3::text[])`,
+    [relation, targets, types],
+  );
+}
+
+/** Targets of active edges of `relation` out of any of `sources`, of the given node types. */
+function targetsOf(manager: EntityManager, relation: string, sources: readonly string[], types: readonly string[]) {
+  return idColumn(
+    manager,
+    `SELECT DISTINCT e.target_id AS id FROM graph_edges e JOIN graph_nodes t ON t.id = e.target_id
+     WHERE e.status = 'active' AND e.relation = $1 AND e.source_id = ANY($2::uuid[]) AND t.type = ANY($3::text[])`,
+    [relation, sources, types],
+  );
+}
+
+/**
+ * The part of the ledger's tables the numbers of `datasetIds` depend on, as a MetricsSnapshot: their metrics (all but
+ * the cohort percentile, which needs the whole cohort) and their credit and its explanation come out of it exactly as
+ * out of the whole snapshot. That is: every version of their concepts; their credit cone (every node with a path of
+ * at most maxDepth + 1 edges to them: derived datasets, panels, reusing publications); every input of a node in the
+ * cone (its credit map splits over all of them); the other manifestations of every publication read (a work's dates
+ * and retraction are its members'); the citations of the datasets and the publications citing them; the agents
+ * whose independence is judged, with their organisations; and the funding of every dataset and publication read.
+ * Run it inside a REPEATABLE READ transaction, like loadMetricsSnapshot.
+ */
+export async function loadMetricsNeighbourhood(
+  manager: EntityManager,
+  datasetIds: readonly string[],
+  maxDepth: number,
+): Promise<MetricsSnapshot> {
+  const [head] = await manager.query<Array<{ size: string }>>(
+    'SELECT size::text AS size FROM ledger_head WHERE id = 1',
+  );
+  const tables = await existingTables(manager, ['publications', 'reuses', 'reuse_datasets', 'citations']);
+  const claims = tables.has('reuses') && tables.has('reuse_datasets');
+  const datasets = new Set<string>();
+  const panels = new Set<string>();
+  const figures = new Set<string>();
+  const publications = new Set<string>();
+  const targets = await withVersions(manager, datasetIds, datasets);
+
+  // The cone, layer by layer: consumers of the last layer's datasets and panels.
+  const conePublications = new Set<string>();
+  const coneDatasets = [...targets];
+  const conePanels: string[] = [];
+  let layerDatasets = [...targets];
+  let layerPanels: string[] = [];
+  for (let d = 1; d <= maxDepth + 1 && layerDatasets.length + layerPanels.length > 0; d += 1) {
+    const derived = await sourcesInto(manager, 'wasDerivedFrom', layerDatasets, DATASET_TYPES);
+    const panelConsumers = await sourcesInto(manager, 'wasDerivedFrom', layerDatasets, ['FigurePanel']);
+    const claimers = claims
+      ? await idColumn(
+          manager,
+          `SELECT DISTINCT r.publication_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
+           WHERE rd.dataset_id = ANY($1::uuid[])`,
+          [layerDatasets],
+        )
+      : [];
+    const owners = await publicationsShowing(manager, layerPanels, figures);
+    for (const p of [...claimers, ...owners]) conePublications.add(p);
+    layerDatasets = await withVersions(manager, derived, datasets);
+    coneDatasets.push(...layerDatasets);
+    layerPanels = panelConsumers.filter((p) => !panels.has(p));
+    for (const p of layerPanels) panels.add(p);
+    conePanels.push(...layerPanels);
+  }
+
+  // Derived datasets are counted downstream to any depth (§4), not only within the cone.
+  let downstream = layerDatasets.length > 0 ? [...layerDatasets] : [];
+  while (downstream.length > 0) {
+    const derived = await sourcesInto(manager, 'wasDerivedFrom', downstream, DATASET_TYPES);
+    downstream = await withVersions(manager, derived, datasets);
+  }
+
+  // Inputs of every consumer in the cone: what its publications claim and show, what its datasets and panels are
+  // derived from. Panels shown by a cone publication need their sources to be panels at all.
+  for (const p of conePublications) publications.add(p);
+  const claimed = claims
+    ? await idColumn(
+        manager,
+        `SELECT DISTINCT rd.dataset_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
+         WHERE r.publication_id = ANY($1::uuid[])`,
+        [[...conePublications]],
+      )
+    : [];
+  const shownFigures = await targetsOf(manager, 'hasPart', [...conePublications], ['Figure']);
+  for (const f of shownFigures) figures.add(f);
+  const shown = await targetsOf(manager, 'hasPart', [...conePublications, ...shownFigures], ['FigurePanel']);
+  for (const p of shown) panels.add(p);
+  const sources = await targetsOf(manager, 'wasDerivedFrom', [...coneDatasets, ...panels], DATASET_TYPES);
+  await withVersions(manager, [...claimed, ...sources], datasets);
+
+  // Citations of the datasets, and the publications citing them (by id, or by DOI when registered here).
+  const citations = tables.has('citations') ? await loadCitations(manager, targets) : [];
+  const citingDois = [...new Set(citations.flatMap((c) => doiKey(c.citingIdentifier) ?? []))];
+  const citing = tables.has('publications')
+    ? await idColumn(
+        manager,
+        `SELECT id FROM publications WHERE id::text = ANY($1::text[]) OR doi = ANY($2::text[])`,
+        [citations.map((c) => c.citingIdentifier), citingDois],
+      )
+    : [];
+  for (const p of citing) publications.add(p);
+
+  // Manifestations of one work: wasRevisionOf between publications, either way, to the closure.
+  let frontier = [...publications];
+  while (frontier.length > 0) {
+    const linked = await idColumn(
+      manager,
+      `SELECT CASE WHEN e.source_id = ANY($1::uuid[]) THEN e.target_id ELSE e.source_id END AS id
+       FROM graph_edges e JOIN graph_nodes s ON s.id = e.source_id JOIN graph_nodes t ON t.id = e.target_id
+       WHERE e.status = 'active' AND e.relation = 'wasRevisionOf' AND s.type = 'Publication' AND t.type = 'Publication'
+         AND (e.source_id = ANY($1::uuid[]) OR e.target_id = ANY($1::uuid[]))`,
+      [frontier],
+    );
+    frontier = linked.filter((id) => !publications.has(id));
+    for (const id of frontier) publications.add(id);
+  }
+
+  const publicationRows = tables.has('publications') ? await loadPublications(manager, [...publications]) : [];
+  const datasetRows = await loadDatasets(manager, [...datasets]);
+  const people = new Set<string>();
+  for (const d of datasetRows) for (const c of d.creators) people.add(c);
+  for (const p of publicationRows) for (const a of p.authors) if (a.agentId) people.add(a.agentId);
+  const named = await loadAgents(manager, [...people]);
+  const organisations = [...new Set(named.flatMap((a) => a.affiliations))].filter((id) => !people.has(id));
+  const agents = [...named, ...(await loadAgents(manager, organisations))].sort((a, b) => compareIds(a.id, b.id));
+  return {
+    treeSize: head?.size ?? '0',
+    agents,
+    datasets: datasetRows,
+    publications: publicationRows,
+    reuses: claims && tables.has('publications') ? await loadReuses(manager, [...publications]) : [],
+    edges: await loadEdges(manager, [...datasets, ...panels, ...figures, ...publications]),
+    citations,
+  };
+}
+
+/** Publications that show any of the panels, directly or through a figure (figures met are added to `figures`). */
+async function publicationsShowing(
+  manager: EntityManager,
+  panels: readonly string[],
+  figures: Set<string>,
+): Promise<string[]> {
+  if (panels.length === 0) return [];
+  const parentFigures = await sourcesInto(manager, 'hasPart', panels, ['Figure']);
+  for (const f of parentFigures) figures.add(f);
+  return sourcesInto(manager, 'hasPart', [...panels, ...parentFigures], ['Publication']);
+}
+
+/** The order ORDER BY id gives uuids (bytewise on the hex text). */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Datasets whose numbers a change to the given nodes can move, read from the tables (the counterpart of
+ * affectedSubgraph for a job that does not hold the graph). A publication moves what its work's manifestations claim,
+ * show and cite; a panel or figure what it is derived from; an agent, grant or other node what its neighbours move;
+ * a dataset itself. From there credit and derived-dataset counts flow to every source, to any depth (derived counts
+ * are transitive), with every version of each concept. An over-estimate costs time, never a wrong number.
+ */
+export async function loadAffectedDatasetIds(manager: EntityManager, nodeIds: readonly string[]): Promise<string[]> {
+  if (nodeIds.length === 0) return [];
+  const typed = async (ids: readonly string[]) =>
+    manager.query<Array<{ id: string; type: string }>>(
+      `SELECT id, type FROM graph_nodes WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  let nodes = await typed(nodeIds);
+  const known = new Set(nodes.map((n) => n.id));
+  // Ids the graph does not hold (a reuse record, a citation's dataset row without a node) are taken as datasets.
+  const start = new Set(nodeIds.filter((id) => !known.has(id)));
+  const others = nodes.filter((n) => !['Publication', 'Figure', 'FigurePanel', ...DATASET_TYPES].includes(n.type));
+  if (others.length > 0) {
+    const neighbours = (await loadNeighbourIds(manager, others.map((n) => n.id))).filter((id) => !known.has(id));
+    nodes = [...nodes.filter((n) => !others.includes(n)), ...(await typed(neighbours))];
+  }
+  const ofType = (...types: string[]) => nodes.filter((n) => types.includes(n.type)).map((n) => n.id);
+  for (const id of ofType(...DATASET_TYPES)) start.add(id);
+  const publications = new Set(ofType('Publication'));
+  let frontier = [...publications];
+  while (frontier.length > 0) {
+    const linked = await idColumn(
+      manager,
+      `SELECT CASE WHEN e.source_id = ANY($1::uuid[]) THEN e.target_id ELSE e.source_id END AS id
+       FROM graph_edges e JOIN graph_nodes s ON s.id = e.source_id JOIN graph_nodes t ON t.id = e.target_id
+       WHERE e.relation = 'wasRevisionOf' AND s.type = 'Publication' AND t.type = 'Publication'
+         AND (e.source_id = ANY($1::uuid[]) OR e.target_id = ANY($1::uuid[]))`,
+      [frontier],
+    );
+    frontier = linked.filter((id) => !publications.has(id));
+    for (const id of frontier) publications.add(id);
+  }
+  const pubs = [...publications];
+  const tables = await existingTables(manager, ['reuses', 'reuse_datasets', 'citations']);
+  if (pubs.length > 0 && tables.has('reuses') && tables.has('reuse_datasets')) {
+    const claimed = await idColumn(
+      manager,
+      `SELECT DISTINCT rd.dataset_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
+       WHERE r.publication_id = ANY($1::uuid[])`,
+      [pubs],
+    );
+    for (const id of claimed) start.add(id);
+  }
+  if (pubs.length > 0 && tables.has('citations')) {
+    const cited = await idColumn(
+      manager,
+      `SELECT DISTINCT c.cited_dataset_id AS id FROM citations c
+       WHERE c.cited_dataset_id IS NOT NULL AND (c.citing_publication_id = ANY($1::uuid[])
+         OR c.citing_identifier IN (SELECT doi FROM publications WHERE id = ANY($1::uuid[]) AND doi IS NOT NULL))`,
+      [pubs],
+    );
+    for (const id of cited) start.add(id);
+  }
+  // Panels: those marked, those of marked figures, those the publications show (edges of any status: a panel
+  // taken away moves what it was derived from).
+  const figures = [...ofType('Figure'), ...(await targetsOfAny(manager, 'hasPart', pubs, ['Figure']))];
+  const panels = [...ofType('FigurePanel'), ...(await targetsOfAny(manager, 'hasPart', [...pubs, ...figures], ['FigurePanel']))];
+  for (const id of await targetsOfAny(manager, 'wasDerivedFrom', panels, DATASET_TYPES)) start.add(id);
+
+  // Every source of every dataset reached, to any depth, with all versions.
+  const affected = new Set<string>();
+  let layer = await withVersions(manager, start, affected);
+  while (layer.length > 0) {
+    const sources = await targetsOfAny(manager, 'wasDerivedFrom', layer, DATASET_TYPES);
+    layer = await withVersions(manager, sources, affected);
+  }
+  const existing = await idColumn(manager, 'SELECT id FROM datasets WHERE id = ANY($1::uuid[]) ORDER BY id', [
+    [...affected],
+  ]);
+  return existing;
+}
+
+/** targetsOf over edges of any status (a retracted edge still names what its change moved). */
+function targetsOfAny(manager: EntityManager, relation: string, sources: readonly string[], types: readonly string[]) {
+  if (sources.length === 0) return Promise.resolve([]);
+  return idColumn(
+    manager,
+    `SELECT DISTINCT e.target_id AS id FROM graph_edges e JOIN graph_nodes t ON t.id = e.target_id
+     WHERE e.relation = $1 AND e.source_id = ANY($2::uuid[]) AND t.type = ANY($3::text[])`,
+    [relation, sources, types],
+  );
 }

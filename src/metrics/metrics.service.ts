@@ -10,30 +10,19 @@ import { GraphService } from '../graph/graph.service.js';
 import type { GraphChange } from '../graph/graph.service.js';
 import { aggregateDatasetMetrics, computeAgentMetrics } from './agent-metrics.rules.js';
 import type { AgentMetrics, AggregateMetrics, DatasetCredit } from './agent-metrics.rules.js';
-import { computeDatasetMetrics } from './dataset-metrics.rules.js';
-import type { DatasetMetrics } from './dataset-metrics.rules.js';
+import { computeCohortPercentiles, computeDatasetMetrics } from './dataset-metrics.rules.js';
+import type { CohortPercentile, DatasetMetrics } from './dataset-metrics.rules.js';
 import { AgentMetricsEntity } from './entities/agent-metrics.entity.js';
 import { DatasetMetricsEntity } from './entities/dataset-metrics.entity.js';
 import type { CachedCredit } from './entities/dataset-metrics.entity.js';
-import {
-  buildLevelResolver,
-  buildRuleInputs,
-  createdDatasetRowsOf,
-  creditNodesOf,
-  explainDataset,
-} from './metrics-inputs.rules.js';
+import { buildLevelResolver, buildRuleInputs, createdDatasetRowsOf, explainDataset } from './metrics-inputs.rules.js';
 import type { MetricsSnapshot, RuleInputs } from './metrics-inputs.rules.js';
 import { MetricsInputsSubscriber } from './metrics-inputs.subscriber.js';
-import { loadMetricsSnapshot, loadNeighbourIds } from './metrics-loader.js';
+import { loadAffectedDatasetIds, loadMetricsNeighbourhood, loadMetricsSnapshot } from './metrics-loader.js';
 import { GrantNotFoundError } from './metrics.errors.js';
 import { METRICS_POLICY, policyRef } from './policy.rules.js';
 import type { MetricsPolicy, PolicyRef } from './policy.rules.js';
-import {
-  affectedSubgraph,
-  buildCreditGraphFromRows,
-  computeTransitiveCredit,
-  summarizeCredit,
-} from './transitive-credit.rules.js';
+import { buildCreditGraphFromRows, computeTransitiveCredit, summarizeCredit } from './transitive-credit.rules.js';
 import type { AffectedSubgraph, RowCreditGraph } from './transitive-credit.rules.js';
 
 export const METRICS_RECOMPUTE_JOB = 'metrics-recompute';
@@ -75,14 +64,26 @@ export interface RecomputeSummary {
   readonly nodesRecomputed: number;
 }
 
+/** A cached row whose cohort percentile moved while its own inputs did not. */
+interface CohortRow {
+  readonly datasetId: string;
+  readonly cohort: CohortPercentile;
+}
+
+/** What one recompute read and computed, ready to write. */
+interface Recomputed {
+  readonly computation: Computation;
+  readonly datasetIds: readonly string[];
+  readonly agentMetrics: readonly AgentMetrics[];
+  readonly cohortRows: readonly CohortRow[];
+}
+
 interface Computation {
   readonly snapshot: MetricsSnapshot;
   readonly inputs: RuleInputs;
   readonly built: RowCreditGraph;
   readonly metrics: Map<string, DatasetMetrics>;
   readonly credit: Map<string, CachedCredit>;
-  /** Datasets whose credit was recomputed (not taken from the cache). */
-  readonly recomputed: Set<string>;
   readonly nodesRecomputed: number;
   readonly computedAt: Date;
 }
@@ -119,15 +120,23 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     this.dataSource.subscribers.push(new MetricsInputsSubscriber(this));
   }
 
-  /** Rows computed under another policy are not served; recompute them all once at start. */
+  /**
+   * Rows computed under another policy are not served, and the incremental job takes the rows it does not recompute
+   * (cohorts, a person's other datasets) from the cache: recompute everything once at start when a row is stale, or
+   * missing for a dataset no pending change will bring in.
+   */
   async onApplicationBootstrap(): Promise<void> {
     const stale = await this.dataSource.query<unknown[]>(
       `SELECT 1 FROM dataset_metrics WHERE policy_hash <> $1
-       UNION ALL SELECT 1 FROM agent_metrics WHERE policy_hash <> $1 LIMIT 1`,
+       UNION ALL SELECT 1 FROM agent_metrics WHERE policy_hash <> $1
+       UNION ALL (SELECT 1 FROM datasets d
+         WHERE NOT EXISTS (SELECT 1 FROM dataset_metrics m WHERE m.dataset_id = d.id)
+           AND NOT EXISTS (SELECT 1 FROM metrics_dirty_nodes n WHERE n.node_id = d.id) LIMIT 1)
+       LIMIT 1`,
       [this.policyRef.hash],
     );
     if (stale.length > 0) {
-      this.logger.log(`metrics policy changed to ${this.policyRef.version}: full recompute queued`);
+      this.logger.log(`metrics policy ${this.policyRef.version}: stale or missing rows, full recompute queued`);
       await this.dataSource.transaction((manager) => this.requestFullRecompute(manager));
     }
   }
@@ -166,54 +175,22 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
   // -------------------------------------------------------------------------------------------------------------
 
   /**
-   * `all`: every dataset and agent (npm run credit:recompute). `dirty`: the credit of the sub-graph the marked nodes
-   * can affect (affectedSubgraph), then every dataset whose numbers differ from its row, and their creators. Falls
-   * back to `all` when the cache lacks a row it would need.
+   * `all`: every dataset and agent from one whole snapshot (npm run credit:recompute, a policy change). `dirty`: the
+   * datasets the marked nodes can move (loadAffectedDatasetIds), computed from their neighbourhood alone
+   * (loadMetricsNeighbourhood), the percentiles of their cohorts from the cached rows, and their creators: what it
+   * reads grows with the change, not with the ledger.
    */
   async recompute(mode: 'all' | 'dirty'): Promise<RecomputeSummary> {
     const read = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const marks = await manager.query<Array<{ id: string; node_id: string }>>(
         'SELECT id::text AS id, node_id FROM metrics_dirty_nodes ORDER BY id',
       );
-      const snapshot = await loadMetricsSnapshot(manager);
-      const cached = await manager.find(DatasetMetricsEntity);
-      const inputs = buildRuleInputs(snapshot);
-      const built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
-      let changed: number[] | null = null;
-      if (mode === 'dirty') {
-        const direct = creditNodesOf([...new Set(marks.map((m) => m.node_id))], built, inputs.panels);
-        // Agents, figures, grants, reuse events: their neighbours are what the credit graph knows.
-        const widened = creditNodesOf(await loadNeighbourIds(manager, direct.unknown), built, inputs.panels);
-        changed = [...new Set([...direct.nodes, ...widened.nodes])];
-      }
-      return { marks, snapshot, cached, inputs, built, changed };
+      return { marks, result: mode === 'all' ? await this.readAll(manager) : await this.readDirty(manager, marks) };
     });
-    const current = new Map(
-      read.cached.filter((row) => row.policyHash === this.policyRef.hash).map((row) => [row.datasetId, row]),
-    );
-    let affected: AffectedSubgraph | null =
-      read.changed === null ? null : affectedSubgraph(read.changed, read.built.graph, this.policy);
-    if (affected !== null) {
-      const computed = new Set(affected.nodes);
-      const uncached = read.inputs.datasets.some(
-        (d) => !current.has(d.id) && !computed.has(read.built.datasetNode.get(d.id) as number),
-      );
-      if (uncached) affected = null;
-    }
-    const computation = this.compute(read.snapshot, read.inputs, read.built, affected, current, null);
-    const cachedMetrics = new Map([...current].map(([id, row]) => [id, row.metrics]));
-    const datasetIds = read.inputs.datasets
-      .map((d) => d.id)
-      .filter(
-        (id) =>
-          affected === null ||
-          computation.recomputed.has(id) ||
-          canonicalize(cachedMetrics.get(id)) !== canonicalize(computation.metrics.get(id)),
-      );
-    const agentIds = this.creatorsOf(read.snapshot, affected === null ? null : new Set(datasetIds));
-    const agentMetrics = this.agentMetricsFor(agentIds, computation);
+    const { computation, datasetIds, agentMetrics, cohortRows } = read.result;
     await this.dataSource.transaction(async (manager) => {
       await this.writeDatasetRows(manager, datasetIds, computation);
+      await this.writeCohortRows(manager, cohortRows, computation);
       await this.writeAgentRows(manager, agentMetrics, computation);
       if (read.marks.length > 0) {
         await manager.query('DELETE FROM metrics_dirty_nodes WHERE id = ANY($1::bigint[])', [
@@ -222,9 +199,9 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       }
     });
     const summary: RecomputeSummary = {
-      mode: affected === null ? 'all' : 'dirty',
-      treeSize: read.snapshot.treeSize,
-      datasetsWritten: datasetIds.length,
+      mode,
+      treeSize: computation.snapshot.treeSize,
+      datasetsWritten: datasetIds.length + cohortRows.length,
       agentsWritten: agentMetrics.length,
       nodesRecomputed: computation.nodesRecomputed,
     };
@@ -232,16 +209,162 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     return summary;
   }
 
+  private async readAll(manager: EntityManager): Promise<Recomputed> {
+    const snapshot = await loadMetricsSnapshot(manager);
+    const inputs = buildRuleInputs(snapshot);
+    const built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
+    const computation = this.compute(snapshot, inputs, built, null, null);
+    const agentIds = this.creatorsOf(snapshot, null);
+    return {
+      computation,
+      datasetIds: inputs.datasets.map((d) => d.id),
+      agentMetrics: this.agentMetricsFor(agentIds, computation),
+      cohortRows: [],
+    };
+  }
+
+  private async readDirty(manager: EntityManager, marks: ReadonlyArray<{ node_id: string }>): Promise<Recomputed> {
+    const affected = await loadAffectedDatasetIds(manager, [...new Set(marks.map((m) => m.node_id))]);
+    const { computation, cohortRows } = await this.computeNeighbourhood(manager, affected);
+    const agentIds = this.creatorsOf(computation.snapshot, new Set(affected));
+    return {
+      computation,
+      datasetIds: affected,
+      agentMetrics: await this.agentMetricsAround(manager, agentIds, computation),
+      cohortRows,
+    };
+  }
+
   /**
-   * Credit for the affected nodes (all when `affected` is null), the rest from the cache; dataset metrics for all.
-   * `only` restricts which explanations are built (reads need one dataset's).
+   * Numbers of the given datasets from their neighbourhood: exact, but for the cohort percentile, which is then taken
+   * over the cached rows of their cohorts (old and new) with their own fresh values. Rows of other cohort members whose
+   * percentile moved come back in `cohortRows`.
+   */
+  private async computeNeighbourhood(
+    manager: EntityManager,
+    datasetIds: readonly string[],
+  ): Promise<{ computation: Computation; cohortRows: CohortRow[] }> {
+    const snapshot = await loadMetricsNeighbourhood(manager, datasetIds, this.policy.maxDepth);
+    const inputs = buildRuleInputs(snapshot);
+    const built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
+    const nodes = datasetIds.flatMap((id) => built.datasetNode.get(id) ?? []);
+    const computation = this.compute(snapshot, inputs, built, { nodes: Int32Array.from(nodes) }, new Set(datasetIds));
+    const cohortRows = await this.settleCohorts(manager, computation, datasetIds);
+    return { computation, cohortRows };
+  }
+
+  /**
+   * Percentiles of the cohorts the datasets leave or join, over every member's cached independent-reuse count and the
+   * datasets' fresh ones (computeCohortPercentiles, as a whole recompute takes them). Sets the datasets' own cohort
+   * figures in `computation.metrics` and returns the other members whose figures moved.
+   */
+  private async settleCohorts(
+    manager: EntityManager,
+    computation: Computation,
+    datasetIds: readonly string[],
+  ): Promise<CohortRow[]> {
+    if (datasetIds.length === 0) return [];
+    const fresh = new Map<string, DatasetMetrics>();
+    for (const id of datasetIds) {
+      const m = computation.metrics.get(id);
+      if (m !== undefined) fresh.set(m.conceptId, m);
+    }
+    const old = await manager.query<Array<{ key: string }>>(
+      `SELECT DISTINCT metrics->'cohort'->>'key' AS key FROM dataset_metrics
+       WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2`,
+      [datasetIds, this.policyRef.hash],
+    );
+    const keys = [...new Set([...old.map((r) => r.key), ...[...fresh.values()].map((m) => m.cohort.key)])];
+    // Members' figures only (not their rows: a row's explanation can be large), read by the cohort index.
+    const members = await manager.query<
+      Array<{ dataset_id: string; concept: string; key: string; value: number; cohort: CohortPercentile }>
+    >(
+      `SELECT dataset_id, metrics->>'conceptId' AS concept, metrics->'cohort'->>'key' AS key,
+              (metrics->'reuses'->>'independent')::int AS value, metrics->'cohort' AS cohort
+       FROM dataset_metrics
+       WHERE metrics->'cohort'->>'key' = ANY($2::text[]) AND policy_hash = $1 AND NOT dataset_id = ANY($3::uuid[])`,
+      [this.policyRef.hash, keys, datasetIds],
+    );
+    const items = new Map<string, { id: string; cohort: string; value: number }>();
+    for (const r of members) {
+      if (!fresh.has(r.concept) && !items.has(r.concept))
+        items.set(r.concept, { id: r.concept, cohort: r.key, value: r.value });
+    }
+    for (const [concept, m] of fresh)
+      items.set(concept, { id: concept, cohort: m.cohort.key, value: m.reuses.independent });
+    const percentiles = computeCohortPercentiles([...items.values()], this.policy.cohort.minSize);
+    for (const id of datasetIds) {
+      const m = computation.metrics.get(id);
+      if (m !== undefined)
+        computation.metrics.set(id, { ...m, cohort: percentiles.get(m.conceptId) as CohortPercentile });
+    }
+    return members.flatMap((r) => {
+      if (fresh.has(r.concept)) return [];
+      const cohort = percentiles.get(r.concept) as CohortPercentile;
+      return canonicalize(cohort) === canonicalize(r.cohort) ? [] : [{ datasetId: r.dataset_id, cohort }];
+    });
+  }
+
+  /**
+   * Metrics of the given people over every dataset they created: the computation's fresh numbers where it has them,
+   * the cached rows for the rest.
+   */
+  private async agentMetricsAround(
+    manager: EntityManager,
+    agentIds: readonly string[],
+    computation: Computation,
+  ): Promise<AgentMetrics[]> {
+    if (agentIds.length === 0) return [];
+    const created = await manager.query<Array<{ id: string; creators: string[] }>>(
+      'SELECT id, creators::text[] AS creators FROM datasets WHERE creators && $1::uuid[] ORDER BY id',
+      [agentIds],
+    );
+    const kinds = new Map(
+      (
+        await manager.query<Array<{ id: string; kind: 'person' | 'organization' }>>(
+          'SELECT id, kind FROM agents WHERE id = ANY($1::uuid[])',
+          [[...new Set(created.flatMap((d) => d.creators))]],
+        )
+      ).map((a) => [a.id, a.kind]),
+    );
+    const uncomputed = created
+      .map((d) => d.id)
+      .filter((id) => !computation.metrics.has(id) || !computation.credit.has(id));
+    const cached = await manager.query<Array<{ dataset_id: string; metrics: DatasetMetrics; credit: CachedCredit }>>(
+      'SELECT dataset_id, metrics, credit FROM dataset_metrics WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2',
+      [uncomputed, this.policyRef.hash],
+    );
+    const metrics = new Map<string, DatasetMetrics>();
+    const credit = new Map<string, DatasetCredit>();
+    for (const r of cached) {
+      metrics.set(r.dataset_id, r.metrics);
+      credit.set(r.dataset_id, r.credit.summary);
+    }
+    for (const d of created) {
+      const m = computation.metrics.get(d.id);
+      const c = computation.credit.get(d.id);
+      if (m !== undefined && c !== undefined) {
+        metrics.set(d.id, m);
+        credit.set(d.id, c.summary);
+      }
+    }
+    const rows = created.map((d) => ({
+      id: d.id,
+      conceptId: metrics.get(d.id)?.conceptId ?? d.id,
+      creators: d.creators.map((agentId) => ({ agentId, kind: kinds.get(agentId) ?? ('person' as const) })),
+    }));
+    return agentIds.map((agentId) => computeAgentMetrics(agentId, rows, metrics, credit, this.policy));
+  }
+
+  /**
+   * Numbers of the datasets in `only` (every dataset of the snapshot when null), with credit computed for the
+   * `affected` nodes (all when null): each dataset's total depends on its own cone alone.
    */
   private compute(
     snapshot: MetricsSnapshot,
     inputs: RuleInputs,
     built: RowCreditGraph,
     affected: AffectedSubgraph | null,
-    cache: ReadonlyMap<string, DatasetMetricsEntity>,
     only: ReadonlySet<string> | null,
   ): Computation {
     const totals = computeTransitiveCredit(
@@ -251,34 +374,29 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       affected === null ? {} : { affected },
     );
     const credit = new Map<string, CachedCredit>();
-    const recomputed = new Set<string>();
     const byConcept = new Map<number, CachedCredit>();
     for (const d of inputs.datasets) {
       if (only !== null && !only.has(d.id)) continue;
       const node = built.datasetNode.get(d.id) as number;
-      if (totals.slotOf(node) >= 0) {
-        let shared = byConcept.get(node);
-        if (shared === undefined) {
-          shared = {
-            summary: summarizeCredit(built, totals, d.id, this.policy),
-            explanation: explainDataset(built, d.id, inputs.panels, this.policy, MAX_LISTED_PATHS),
-          };
-          byConcept.set(node, shared);
-        }
-        credit.set(d.id, {
-          summary: { ...shared.summary, datasetId: d.id },
-          explanation: { ...shared.explanation, datasetId: d.id },
-        });
-        recomputed.add(d.id);
-      } else {
-        const row = cache.get(d.id);
-        if (row) credit.set(d.id, row.credit);
+      let shared = byConcept.get(node);
+      if (shared === undefined) {
+        shared = {
+          summary: summarizeCredit(built, totals, d.id, this.policy),
+          explanation: explainDataset(built, d.id, inputs.panels, this.policy, MAX_LISTED_PATHS),
+        };
+        byConcept.set(node, shared);
       }
+      credit.set(d.id, {
+        summary: { ...shared.summary, datasetId: d.id },
+        explanation: { ...shared.explanation, datasetId: d.id },
+      });
     }
     const transitiveCredit = new Map([...credit].map(([id, c]) => [id, c.summary.transitiveCredit]));
-    const metrics = computeDatasetMetrics(inputs.metrics, this.policy, { transitiveCredit });
+    const all = computeDatasetMetrics(inputs.metrics, this.policy, { transitiveCredit });
+    // Numbers of datasets outside `only` were taken over a part of the ledger: not answers.
+    const metrics = only === null ? all : new Map([...all].filter(([id]) => only.has(id)));
     const nodesRecomputed = totals.nodes.length;
-    return { snapshot, inputs, built, metrics, credit, recomputed, nodesRecomputed, computedAt: new Date() };
+    return { snapshot, inputs, built, metrics, credit, nodesRecomputed, computedAt: new Date() };
   }
 
   /** Creators of the given datasets (all datasets when null). */
@@ -317,7 +435,11 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     ids: readonly string[],
     computation: Computation,
   ): Promise<void> {
-    const rows = ids.filter((id) => computation.metrics.has(id) && computation.credit.has(id));
+    const rows = ids.flatMap((datasetId) => {
+      const metrics = computation.metrics.get(datasetId);
+      const credit = computation.credit.get(datasetId);
+      return metrics === undefined || credit === undefined ? [] : [{ datasetId, metrics, credit }];
+    });
     for (let start = 0; start < rows.length; start += 500) {
       const batch = rows.slice(start, start + 500);
       // An older computation finishing late must not overwrite a newer one.
@@ -329,13 +451,37 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
            computed_at = EXCLUDED.computed_at
          WHERE dataset_metrics.tree_size <= EXCLUDED.tree_size OR dataset_metrics.policy_hash <> EXCLUDED.policy_hash`,
         [
-          batch,
-          batch.map((id) => JSON.stringify(computation.metrics.get(id))),
-          batch.map((id) => JSON.stringify(computation.credit.get(id))),
+          batch.map((r) => r.datasetId),
+          batch.map((r) => JSON.stringify(r.metrics)),
+          batch.map((r) => JSON.stringify(r.credit)),
           batch.map(() => this.policyRef.version),
           batch.map(() => this.policyRef.hash),
           batch.map(() => computation.snapshot.treeSize),
           batch.map(() => computation.computedAt.toISOString()),
+        ],
+      );
+    }
+  }
+
+  /** New cohort figures into rows whose other numbers stand, stamped with the computation's tree size and time. */
+  private async writeCohortRows(
+    manager: EntityManager,
+    rows: readonly CohortRow[],
+    computation: Computation,
+  ): Promise<void> {
+    for (let start = 0; start < rows.length; start += 500) {
+      const batch = rows.slice(start, start + 500);
+      await manager.query(
+        `UPDATE dataset_metrics m SET metrics = jsonb_set(m.metrics, '{cohort}', c.cohort), tree_size = $3,
+           computed_at = $4
+         FROM unnest($1::uuid[], $2::jsonb[]) AS c(dataset_id, cohort)
+         WHERE m.dataset_id = c.dataset_id AND m.policy_hash = $5 AND m.tree_size <= $3`,
+        [
+          batch.map((r) => r.datasetId),
+          batch.map((r) => JSON.stringify(r.cohort)),
+          computation.snapshot.treeSize,
+          computation.computedAt.toISOString(),
+          this.policyRef.hash,
         ],
       );
     }
@@ -366,15 +512,12 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  /** Numbers for the given datasets straight from the ledger's tables, nothing written (no usable row yet). */
+  /** Numbers for the given datasets straight from their neighbourhood in the tables, nothing written (no row yet). */
   private async computeOnRead(datasetIds: readonly string[]): Promise<Computation> {
-    const snapshot = await this.snapshot();
-    const inputs = buildRuleInputs(snapshot);
-    const built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
-    const nodes = datasetIds.map((id) => built.datasetNode.get(id)).filter((n): n is number => n !== undefined);
-    // Only the requested nodes need exact totals: the publications that reach them are what affectedSubgraph gives.
-    const affected = affectedSubgraph(nodes, built.graph, this.policy);
-    return this.compute(snapshot, inputs, built, affected, new Map(), new Set(datasetIds));
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const { computation } = await this.computeNeighbourhood(manager, datasetIds);
+      return computation;
+    });
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
 import { createActor, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 // Nominations worked out by hand (default policy; every dataset below released 2020-01-01 unless said otherwise).
 //
@@ -438,5 +439,9 @@ describe('awards (e2e)', () => {
         await db.end();
       }
     });
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,7 @@ import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
 import { createActor, createOrganization, createPerson, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 const fixture = (name: string): object =>
   JSON.parse(readFileSync(new URL(`../fixtures/citations/${name}`, import.meta.url), 'utf8')) as object;
@@ -362,5 +363,9 @@ describe('citation import (e2e)', () => {
     expect(res.body.code).toBe('FORBIDDEN_ROLE');
     await t.http.post('/v1/citations/import').send([]).expect(401);
     await t.http.post('/v1/citations/import').set(admin).send([]).expect(201);
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

@@ -12,6 +12,7 @@ import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
 import { createActor, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 const BASE = 'http://ledger.test';
 const CTX = `${BASE}/contexts/ledger/v1.jsonld`;
@@ -524,5 +525,9 @@ describe('figures and images (e2e)', () => {
       const ids = ((lineage.body as JsonObject)['@graph'] as JsonObject[]).map((node) => node['@id']);
       expect(ids).toEqual(expect.arrayContaining([iri(raw), iri(derived), iri(panel), iri(figureId), publicationIri]));
     });
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

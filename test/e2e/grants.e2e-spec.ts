@@ -4,6 +4,7 @@ import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
 import { createActor, createOrganization, depositDataset, uniqueName } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 /** An RFC 4180 reader written for the test: CRLF records, quoted fields with doubled quotes. */
 function parseCsv(text: string): string[][] {
@@ -555,5 +556,9 @@ describe('grants and funder compliance (e2e)', () => {
       json.body.rows.map((r: Record<string, string>) => [r.awardNumber, r.dataType, r.itemStatus]),
     );
     await t.http.get(`/v1/funders/${pi.id}/audit`).set(admin).expect(404);
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

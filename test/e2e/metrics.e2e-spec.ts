@@ -3,6 +3,7 @@ import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
 import { createActor, createOrganization, createPerson, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 // One small world, built through the public API, whose numbers are worked out by hand below (default policy:
 // publication keeps 0.6 and splits 0.4 over its inputs; a derived dataset keeps 0.5 and passes 0.5 to its source;
@@ -376,5 +377,9 @@ describe('metrics and credit (e2e)', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

@@ -14,6 +14,7 @@ import type { TestApp } from '../support/app.js';
 import { connect } from '../support/db.js';
 import { createActor, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 const BASE = 'http://ledger.test';
 const CTX = `${BASE}/contexts/ledger/v1.jsonld`;
@@ -642,5 +643,9 @@ describe('provenance (e2e)', () => {
   it('lists the checkpoint size the ledger reports', async () => {
     const checkpoint = await t.http.get('/v1/ledger/checkpoint').set(admin).expect(200);
     expect(checkpoint.text.split('\n')[1]).toBe(await ledgerSize());
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

@@ -6,6 +6,7 @@ import { createActor, createOrganization, createPerson, depositDataset } from '.
 import type { Actor } from '../support/factories.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 import type { WebhookReceiver } from '../support/webhook-receiver.js';
+import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 // Identifiers with valid check characters (ORCID MOD 11-2, ROR MOD 97-10), computed by hand.
 const ORCID_SILVA = 'https://orcid.org/0000-0003-4567-8125';
@@ -666,5 +667,9 @@ describe('reuses (e2e)', () => {
           .code,
       ).toBe('REUSE_NOT_FOUND');
     });
+  });
+
+  it('leaves every cached metrics row as a whole recompute writes it', async () => {
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(0);
   });
 });

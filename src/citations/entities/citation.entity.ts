@@ -57,6 +57,7 @@ export class CitationEntity {
   citedDataset?: Relation<DatasetEntity>;
 
   /** The Publication graph node whose IRI is the citing DOI or URL, when it was registered before the import. */
+  @Index('citations_citing_publication_idx')
   @Column({ name: 'citing_publication_id', type: 'uuid', nullable: true })
   citingPublicationId: string | null;
 

@@ -8,6 +8,7 @@ import { GrantsAndVerifications1795956498754 } from '../../../migrations/1795956
 import { MetricsAndAwards1795956568666 } from '../../../migrations/1795956568666-MetricsAndAwards.js';
 import { ImageParts1795956877572 } from '../../../migrations/1795956877572-ImageParts.js';
 import { SubtreeHashesOnEntries1795964500218 } from '../../../migrations/1795964500218-SubtreeHashesOnEntries.js';
+import { MetricsNeighbourhoodIndexes1795978153698 } from '../../../migrations/1795978153698-MetricsNeighbourhoodIndexes.js';
 
 /**
  * Every migration, in order, listed explicitly (no globs): the same list runs under the test runner (TypeScript
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   MetricsAndAwards1795956568666,
   ImageParts1795956877572,
   SubtreeHashesOnEntries1795964500218,
+  MetricsNeighbourhoodIndexes1795978153698,
 ];

@@ -18,6 +18,8 @@ export interface GeneratedBy {
 }
 
 /** An image or derived dataset. Its id is also its graph node id. */
+// GIN over creators (a person's datasets): made by its migration, left alone by schema sync.
+@Index('datasets_creators_gin', { synchronize: false })
 @Entity({ name: 'datasets' })
 export class DatasetEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -87,6 +89,8 @@ export class DatasetEntity {
   @Column({ type: 'text', nullable: true })
   version: string | null;
 
+  /** Indexed: the metrics job follows version chains both ways. */
+  @Index('datasets_previous_version_idx')
   @Column({ name: 'previous_version_id', type: 'uuid', nullable: true })
   previousVersionId: string | null;
 

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../core/database/bigint.transformer.js';
 import type { DatasetMetrics } from '../dataset-metrics.rules.js';
 import type { DatasetCreditSummary, RowCreditExplanation } from '../transitive-credit.rules.js';
@@ -12,6 +12,8 @@ export interface CachedCredit {
  * Metrics and credit of one dataset as the recompute job last computed them. A cache: everything here can be
  * recomputed from the ledger (`npm run credit:recompute`), so it carries no ledger entry of its own.
  */
+// On (metrics->'cohort'->>'key', policy_hash): a cohort's cached members. Made by its migration, left alone by sync.
+@Index('dataset_metrics_cohort_idx', { synchronize: false })
 @Entity({ name: 'dataset_metrics' })
 export class DatasetMetricsEntity {
   @PrimaryColumn({ name: 'dataset_id', type: 'uuid' })
