@@ -21,6 +21,8 @@ export interface Profile {
   incrementalRuns: number;
   /** Wall-clock cap on the incremental runs of one size (at least 10 runs are made). */
   incrementalBudgetMs: number;
+  /** The service's metrics job on ledgers loaded into the tables: sizes (nodes), new papers timed, untimed first. */
+  metricsJob: { sizes: number[]; changes: number; warmUp: number };
   /** Size of the synthetic ledger deposited through the API for the HTTP workloads. */
   apiLedgerSize: number;
   provenance: { nodesPerDocument: number; documents: number; lineageSamples: number };
@@ -44,6 +46,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     creditReps: 3,
     incrementalRuns: 100,
     incrementalBudgetMs: 20_000,
+    metricsJob: { sizes: [10_000], changes: 20, warmUp: 5 },
     apiLedgerSize: 500,
     provenance: { nodesPerDocument: 200, documents: 5, lineageSamples: 100 },
     doi: { latencySamples: 20, throughputDois: 60, rateLimit: 10, rateWindowSeconds: 1 },
@@ -64,6 +67,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     creditReps: 2,
     incrementalRuns: 200,
     incrementalBudgetMs: 60_000,
+    metricsJob: { sizes: [10_000, 100_000], changes: 40, warmUp: 5 },
     apiLedgerSize: 3_000,
     provenance: { nodesPerDocument: 1_000, documents: 7, lineageSamples: 300 },
     doi: { latencySamples: 60, throughputDois: 200, rateLimit: 20, rateWindowSeconds: 1 },

@@ -19,6 +19,7 @@ import { doiEnv, DoiRouteMissing, runDoiLatency, runDoiThroughput } from './doi.
 import { migrate, RouteMissingError, startApp, startDatabase } from './environment.js';
 import type { BenchDatabase } from './environment.js';
 import { runLedgerWorkloads } from './ledger.workload.js';
+import { runMetricsJobWorkloads } from './metrics-job.workload.js';
 import { PROFILES } from './profile.js';
 import type { BenchContext } from './profile.js';
 import { runProvenanceWorkloads } from './provenance.workload.js';
@@ -32,7 +33,7 @@ const ROOT = existsSync(join(process.cwd(), 'bench', 'README.md'))
   : fileURLToPath(new URL('../../', import.meta.url));
 const BENCH_DIR = join(ROOT, 'bench');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
-const GROUPS = ['ledger', 'credit', 'api', 'provenance', 'doi', 'verification', 'audit'] as const;
+const GROUPS = ['ledger', 'credit', 'metrics', 'api', 'provenance', 'doi', 'verification', 'audit'] as const;
 type Group = (typeof GROUPS)[number];
 
 const started = Date.now();
@@ -141,6 +142,9 @@ async function main(): Promise<void> {
       await step('credit recompute', ['credit_recompute_full', 'credit_recompute_incremental'], () =>
         runCreditWorkloads(context),
       );
+    }
+    if (groups.has('metrics')) {
+      await step('metrics job on loaded ledgers', ['metrics_job_incremental'], () => runMetricsJobWorkloads(context));
     }
     let seeded: SeededLedger | null = null;
     const needsSeed = ['api', 'provenance', 'doi', 'verification', 'audit'].some((g) => groups.has(g as Group));
