@@ -46,7 +46,7 @@ async function existingTables(manager: EntityManager, names: string[]): Promise<
   return new Set(rows.map((r) => r.name));
 }
 
-async function loadAgents(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotAgent[]> {
+export async function loadAgents(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotAgent[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT id, kind, name, given_name, family_name, orcid, ror, affiliations::text[] AS affiliations, career_stage
      FROM agents ${ids === undefined ? '' : 'WHERE id = ANY($1::uuid[])'} ORDER BY id`,
@@ -65,7 +65,7 @@ async function loadAgents(manager: EntityManager, ids?: readonly string[]): Prom
   }));
 }
 
-async function loadDatasets(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotDataset[]> {
+export async function loadDatasets(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotDataset[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT d.id, d.kind, d.creators::text[] AS creators, d.description, d.keywords, d.organism, d.imaging_method,
             d.license, d.accession, jsonb_array_length(d.identifiers) AS identifier_count, d.landing_page,
@@ -103,7 +103,10 @@ async function loadDatasets(manager: EntityManager, ids?: readonly string[]): Pr
   }));
 }
 
-async function loadPublications(manager: EntityManager, ids?: readonly string[]): Promise<SnapshotPublication[]> {
+export async function loadPublications(
+  manager: EntityManager,
+  ids?: readonly string[],
+): Promise<SnapshotPublication[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT p.id, p.doi, p.issued, p.csl_type, p.csl->>'genre' AS genre, p.csl->>'subtype' AS subtype, p.authors,
             p.ledger_seq::text AS seq, le.created_at AS recorded_at,
@@ -131,7 +134,7 @@ async function loadPublications(manager: EntityManager, ids?: readonly string[])
 }
 
 /** Reuse records: all, or those of the given publications. */
-async function loadReuses(manager: EntityManager, publicationIds?: readonly string[]): Promise<SnapshotReuse[]> {
+export async function loadReuses(manager: EntityManager, publicationIds?: readonly string[]): Promise<SnapshotReuse[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT r.id, r.publication_id, r.type, r.evidence, r.status, r.resolved_outcome, r.ledger_seq::text AS seq,
             le.created_at AS recorded_at,
@@ -159,7 +162,7 @@ async function loadReuses(manager: EntityManager, publicationIds?: readonly stri
 }
 
 /** Active edges of the relations the metrics read: all, or those with an end among the given nodes. */
-async function loadEdges(manager: EntityManager, nodeIds?: readonly string[]): Promise<SnapshotEdge[]> {
+export async function loadEdges(manager: EntityManager, nodeIds?: readonly string[]): Promise<SnapshotEdge[]> {
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT e.source_id, s.type AS source_type, e.relation, e.target_id, t.type AS target_type, e.ledger_seq::text AS seq
      FROM graph_edges e
@@ -287,6 +290,8 @@ export async function loadMetricsNeighbourhood(
   manager: EntityManager,
   datasetIds: readonly string[],
   maxDepth: number,
+  /** `metrics`: only what the metrics other than credit read (the reusers, panels and derived data of the datasets). */
+  scope: 'credit' | 'metrics' = 'credit',
 ): Promise<MetricsSnapshot> {
   const [head] = await manager.query<Array<{ size: string }>>(
     'SELECT size::text AS size FROM ledger_head WHERE id = 1',
@@ -305,17 +310,22 @@ export async function loadMetricsNeighbourhood(
   const conePanels: string[] = [];
   let layerDatasets = [...targets];
   let layerPanels: string[] = [];
-  for (let d = 1; d <= maxDepth + 1 && layerDatasets.length + layerPanels.length > 0; d += 1) {
+  // Metrics read the datasets' reusers and panels (a panel's publication is one layer further): two layers.
+  const layers = scope === 'credit' ? maxDepth + 1 : 2;
+  for (let d = 1; d <= layers && layerDatasets.length + layerPanels.length > 0; d += 1) {
+    // Metrics want only the datasets' own reusers and panels (and the panels' publications, one layer on).
+    const near = scope === 'credit' || d === 1;
     const derived = await sourcesInto(manager, 'wasDerivedFrom', layerDatasets, DATASET_TYPES);
-    const panelConsumers = await sourcesInto(manager, 'wasDerivedFrom', layerDatasets, ['FigurePanel']);
-    const claimers = claims
-      ? await idColumn(
-          manager,
-          `SELECT DISTINCT r.publication_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
+    const panelConsumers = near ? await sourcesInto(manager, 'wasDerivedFrom', layerDatasets, ['FigurePanel']) : [];
+    const claimers =
+      claims && near
+        ? await idColumn(
+            manager,
+            `SELECT DISTINCT r.publication_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
            WHERE rd.dataset_id = ANY($1::uuid[])`,
-          [layerDatasets],
-        )
-      : [];
+            [layerDatasets],
+          )
+        : [];
     const owners = await publicationsShowing(manager, layerPanels, figures);
     for (const p of [...claimers, ...owners]) conePublications.add(p);
     layerDatasets = await withVersions(manager, derived, datasets);
@@ -335,30 +345,17 @@ export async function loadMetricsNeighbourhood(
   // Inputs of every consumer in the cone: what its publications claim and show, what its datasets and panels are
   // derived from. Panels shown by a cone publication need their sources to be panels at all.
   for (const p of conePublications) publications.add(p);
-  const claimed = claims
-    ? await idColumn(
-        manager,
-        `SELECT DISTINCT rd.dataset_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
-         WHERE r.publication_id = ANY($1::uuid[])`,
-        [[...conePublications]],
-      )
-    : [];
-  const shownFigures = await targetsOf(manager, 'hasPart', [...conePublications], ['Figure']);
-  for (const f of shownFigures) figures.add(f);
-  const shown = await targetsOf(manager, 'hasPart', [...conePublications, ...shownFigures], ['FigurePanel']);
-  for (const p of shown) panels.add(p);
-  const sources = await targetsOf(manager, 'wasDerivedFrom', [...coneDatasets, ...panels], DATASET_TYPES);
-  await withVersions(manager, [...claimed, ...sources], datasets);
+  if (scope === 'credit')
+    await addConeInputs(manager, { conePublications, coneDatasets, panels, figures, datasets, claims });
 
   // Citations of the datasets, and the publications citing them (by id, or by DOI when registered here).
   const citations = tables.has('citations') ? await loadCitations(manager, targets) : [];
   const citingDois = [...new Set(citations.flatMap((c) => doiKey(c.citingIdentifier) ?? []))];
   const citing = tables.has('publications')
-    ? await idColumn(
-        manager,
-        `SELECT id FROM publications WHERE id::text = ANY($1::text[]) OR doi = ANY($2::text[])`,
-        [citations.map((c) => c.citingIdentifier), citingDois],
-      )
+    ? await idColumn(manager, `SELECT id FROM publications WHERE id::text = ANY($1::text[]) OR doi = ANY($2::text[])`, [
+        citations.map((c) => c.citingIdentifier),
+        citingDois,
+      ])
     : [];
   for (const p of citing) publications.add(p);
 
@@ -396,6 +393,35 @@ export async function loadMetricsNeighbourhood(
   };
 }
 
+/** Inputs of every consumer in a credit cone (their credit maps split over all of them), added to the sets. */
+async function addConeInputs(
+  manager: EntityManager,
+  sets: {
+    readonly conePublications: ReadonlySet<string>;
+    readonly coneDatasets: readonly string[];
+    readonly panels: Set<string>;
+    readonly figures: Set<string>;
+    readonly datasets: Set<string>;
+    readonly claims: boolean;
+  },
+): Promise<void> {
+  const { conePublications, coneDatasets, panels, figures, datasets, claims } = sets;
+  const claimed = claims
+    ? await idColumn(
+        manager,
+        `SELECT DISTINCT rd.dataset_id AS id FROM reuse_datasets rd JOIN reuses r ON r.id = rd.reuse_id
+         WHERE r.publication_id = ANY($1::uuid[])`,
+        [[...conePublications]],
+      )
+    : [];
+  const shownFigures = await targetsOf(manager, 'hasPart', [...conePublications], ['Figure']);
+  for (const f of shownFigures) figures.add(f);
+  const shown = await targetsOf(manager, 'hasPart', [...conePublications, ...shownFigures], ['FigurePanel']);
+  for (const p of shown) panels.add(p);
+  const sources = await targetsOf(manager, 'wasDerivedFrom', [...coneDatasets, ...panels], DATASET_TYPES);
+  await withVersions(manager, [...claimed, ...sources], datasets);
+}
+
 /** Publications that show any of the panels, directly or through a figure (figures met are added to `figures`). */
 async function publicationsShowing(
   manager: EntityManager,
@@ -420,20 +446,29 @@ function compareIds(a: string, b: string): number {
  * a dataset itself. From there credit and derived-dataset counts flow to every source, to any depth (derived counts
  * are transitive), with every version of each concept. An over-estimate costs time, never a wrong number.
  */
-export async function loadAffectedDatasetIds(manager: EntityManager, nodeIds: readonly string[]): Promise<string[]> {
+export async function loadAffectedDatasetIds(
+  manager: EntityManager,
+  nodeIds: readonly string[],
+  /** `touched`: the datasets the nodes name themselves (with versions), not the sources credit flows on to. */
+  reach: 'sources' | 'touched' = 'sources',
+): Promise<string[]> {
   if (nodeIds.length === 0) return [];
   const typed = async (ids: readonly string[]) =>
-    manager.query<Array<{ id: string; type: string }>>(
-      `SELECT id, type FROM graph_nodes WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
+    manager.query<Array<{ id: string; type: string }>>(`SELECT id, type FROM graph_nodes WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ]);
   let nodes = await typed(nodeIds);
   const known = new Set(nodes.map((n) => n.id));
   // Ids the graph does not hold (a reuse record, a citation's dataset row without a node) are taken as datasets.
   const start = new Set(nodeIds.filter((id) => !known.has(id)));
   const others = nodes.filter((n) => !['Publication', 'Figure', 'FigurePanel', ...DATASET_TYPES].includes(n.type));
   if (others.length > 0) {
-    const neighbours = (await loadNeighbourIds(manager, others.map((n) => n.id))).filter((id) => !known.has(id));
+    const neighbours = (
+      await loadNeighbourIds(
+        manager,
+        others.map((n) => n.id),
+      )
+    ).filter((id) => !known.has(id));
     nodes = [...nodes.filter((n) => !others.includes(n)), ...(await typed(neighbours))];
   }
   const ofType = (...types: string[]) => nodes.filter((n) => types.includes(n.type)).map((n) => n.id);
@@ -476,13 +511,16 @@ export async function loadAffectedDatasetIds(manager: EntityManager, nodeIds: re
   // Panels: those marked, those of marked figures, those the publications show (edges of any status: a panel
   // taken away moves what it was derived from).
   const figures = [...ofType('Figure'), ...(await targetsOfAny(manager, 'hasPart', pubs, ['Figure']))];
-  const panels = [...ofType('FigurePanel'), ...(await targetsOfAny(manager, 'hasPart', [...pubs, ...figures], ['FigurePanel']))];
+  const panels = [
+    ...ofType('FigurePanel'),
+    ...(await targetsOfAny(manager, 'hasPart', [...pubs, ...figures], ['FigurePanel'])),
+  ];
   for (const id of await targetsOfAny(manager, 'wasDerivedFrom', panels, DATASET_TYPES)) start.add(id);
 
   // Every source of every dataset reached, to any depth, with all versions.
   const affected = new Set<string>();
   let layer = await withVersions(manager, start, affected);
-  while (layer.length > 0) {
+  while (reach === 'sources' && layer.length > 0) {
     const sources = await targetsOfAny(manager, 'wasDerivedFrom', layer, DATASET_TYPES);
     layer = await withVersions(manager, sources, affected);
   }

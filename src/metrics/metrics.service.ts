@@ -21,11 +21,14 @@ import { MetricsInputsSubscriber } from './metrics-inputs.subscriber.js';
 import { loadAffectedDatasetIds, loadMetricsNeighbourhood, loadMetricsSnapshot } from './metrics-loader.js';
 import { GrantNotFoundError } from './metrics.errors.js';
 import { METRICS_POLICY, policyRef } from './policy.rules.js';
+import { WarmCredit } from './credit-state.js';
 import type { MetricsPolicy, PolicyRef } from './policy.rules.js';
 import { buildCreditGraphFromRows, computeTransitiveCredit, summarizeCredit } from './transitive-credit.rules.js';
 import type { AffectedSubgraph, RowCreditGraph } from './transitive-credit.rules.js';
 
 export const METRICS_RECOMPUTE_JOB = 'metrics-recompute';
+export const METRICS_EXPLAIN_JOB = 'metrics-explain';
+const EXPLAIN_KEY = 'metrics-explain-pending';
 const DIRTY_KEY = 'metrics-recompute-dirty';
 const ALL_KEY = 'metrics-recompute-all';
 /** Paths listed per dataset (all of them are summed; pathCount says how many exist). */
@@ -57,6 +60,8 @@ export interface GrantMetricsView {
 
 export interface RecomputeSummary {
   readonly mode: 'all' | 'dirty';
+  /** How the numbers were computed: a whole snapshot, the affected neighbourhoods, or the kept credit graph. */
+  readonly path: 'all' | 'neighbourhood' | 'engine';
   readonly treeSize: string;
   readonly datasetsWritten: number;
   readonly agentsWritten: number;
@@ -76,6 +81,9 @@ interface Recomputed {
   readonly datasetIds: readonly string[];
   readonly agentMetrics: readonly AgentMetrics[];
   readonly cohortRows: readonly CohortRow[];
+  /** Datasets whose credit total moved and whose explanation the explanation job is to rebuild. */
+  readonly unexplained: readonly string[];
+  readonly path: RecomputeSummary['path'];
 }
 
 interface Computation {
@@ -99,6 +107,11 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('metrics');
   readonly policy: MetricsPolicy = METRICS_POLICY;
   readonly policyRef: PolicyRef = policyRef(METRICS_POLICY);
+  /** The credit graph this worker keeps between jobs (null: none yet, or dropped after a change it cannot take). */
+  private warm: WarmCredit | null = null;
+  private warming: Promise<void> | null = null;
+  /** What the last recompute in this process did (which path, how much it wrote). */
+  lastRecompute: RecomputeSummary | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -112,6 +125,14 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       name: METRICS_RECOMPUTE_JOB,
       handler: async (payload) => {
         await this.recompute(payload.scope === 'all' ? 'all' : 'dirty');
+      },
+      maxAttempts: 20,
+      backoff: { baseMs: 500, maxMs: 60_000 },
+    });
+    this.jobs.register({
+      name: METRICS_EXPLAIN_JOB,
+      handler: async () => {
+        await this.explainPending();
       },
       maxAttempts: 20,
       backoff: { baseMs: 500, maxMs: 60_000 },
@@ -181,32 +202,104 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
    * reads grows with the change, not with the ledger.
    */
   async recompute(mode: 'all' | 'dirty'): Promise<RecomputeSummary> {
-    const read = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const marks = await manager.query<Array<{ id: string; node_id: string }>>(
-        'SELECT id::text AS id, node_id FROM metrics_dirty_nodes ORDER BY id',
-      );
-      return { marks, result: mode === 'all' ? await this.readAll(manager) : await this.readDirty(manager, marks) };
-    });
-    const { computation, datasetIds, agentMetrics, cohortRows } = read.result;
-    await this.dataSource.transaction(async (manager) => {
-      await this.writeDatasetRows(manager, datasetIds, computation);
-      await this.writeCohortRows(manager, cohortRows, computation);
-      await this.writeAgentRows(manager, agentMetrics, computation);
-      if (read.marks.length > 0) {
-        await manager.query('DELETE FROM metrics_dirty_nodes WHERE id = ANY($1::bigint[])', [
-          read.marks.map((m) => m.id),
-        ]);
-      }
-    });
+    const read = await this.dataSource
+      .transaction('REPEATABLE READ', async (manager) => {
+        const marks = await manager.query<Array<{ id: string; node_id: string }>>(
+          'SELECT id::text AS id, node_id FROM metrics_dirty_nodes ORDER BY id',
+        );
+        const generation = await this.generation(manager);
+        const result = mode === 'all' ? await this.readAll(manager) : await this.readDirty(manager, marks, generation);
+        return { marks, generation, result };
+      })
+      .catch((error: unknown) => {
+        // The kept graph may have taken a change this failed run does not write.
+        this.warm = null;
+        throw error;
+      });
+    const { computation, datasetIds, agentMetrics, cohortRows, unexplained, path } = read.result;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await this.writeDatasetRows(manager, datasetIds, computation);
+        await this.writeCohortRows(manager, cohortRows, computation);
+        await this.writeAgentRows(manager, agentMetrics, computation);
+        if (read.marks.length > 0) {
+          await manager.query('DELETE FROM metrics_dirty_nodes WHERE id = ANY($1::bigint[])', [
+            read.marks.map((m) => m.id),
+          ]);
+        }
+        if (unexplained.length > 0) {
+          await manager.query('INSERT INTO metrics_unexplained (dataset_id) SELECT unnest($1::uuid[])', [unexplained]);
+          await this.jobs.enqueue(manager, METRICS_EXPLAIN_JOB, EXPLAIN_KEY, {});
+        }
+        // The graph a worker keeps stands for one generation: this one, if no other run wrote in between.
+        // An UPDATE through manager.query answers [rows, count].
+        const [[bumped]] = await manager.query<[Array<{ generation: string }>, number]>(
+          `UPDATE metrics_state SET generation = generation + 1 WHERE id = 1 AND generation = $1
+           RETURNING generation::text AS generation`,
+          [read.generation],
+        );
+        if (bumped === undefined) {
+          await manager.query('UPDATE metrics_state SET generation = generation + 1 WHERE id = 1');
+          this.warm = null;
+        } else if (this.warm !== null && path === 'engine') this.warm.generation = bumped.generation;
+        else this.warm = null;
+      });
+    } catch (error) {
+      // The kept graph may hold changes the tables now lack.
+      this.warm = null;
+      throw error;
+    }
+    if (this.warm === null && mode === 'dirty') this.warmUp();
     const summary: RecomputeSummary = {
       mode,
+      path,
       treeSize: computation.snapshot.treeSize,
       datasetsWritten: datasetIds.length + cohortRows.length,
       agentsWritten: agentMetrics.length,
       nodesRecomputed: computation.nodesRecomputed,
     };
+    this.lastRecompute = summary;
     this.logger.debug(summary, 'metrics recomputed');
     return summary;
+  }
+
+  private async generation(manager: EntityManager): Promise<string> {
+    const [row] = await manager.query<Array<{ generation: string }>>(
+      'SELECT generation::text AS generation FROM metrics_state WHERE id = 1',
+    );
+    return row?.generation ?? '0';
+  }
+
+  /**
+   * Builds the kept credit graph from a whole snapshot, after the job that found none (once per process, and again
+   * after a change the engine cannot take), off the job's path: until it is ready, jobs read the neighbourhood way.
+   */
+  private warmUp(): void {
+    if (this.warming !== null) return;
+    this.warming = (async () => {
+      try {
+        const warm = await this.dataSource.transaction('REPEATABLE READ', async (manager) =>
+          WarmCredit.build(await loadMetricsSnapshot(manager), this.policy, await this.generation(manager)),
+        );
+        const current = await this.generation(this.dataSource.manager);
+        if (current === warm.generation) this.warm = warm;
+      } catch (error) {
+        this.logger.warn(`credit graph not kept: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.warming = null;
+      }
+    })();
+  }
+
+  /** Builds the kept graph if there is none and resolves when it is ready (true) or could not be kept (false). */
+  async whenWarm(): Promise<boolean> {
+    if (this.warm === null) this.warmUp();
+    await this.warming;
+    return this.warm !== null;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.warming;
   }
 
   private async readAll(manager: EntityManager): Promise<Recomputed> {
@@ -220,11 +313,24 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       datasetIds: inputs.datasets.map((d) => d.id),
       agentMetrics: this.agentMetricsFor(agentIds, computation),
       cohortRows: [],
+      unexplained: [],
+      path: 'all',
     };
   }
 
-  private async readDirty(manager: EntityManager, marks: ReadonlyArray<{ node_id: string }>): Promise<Recomputed> {
-    const affected = await loadAffectedDatasetIds(manager, [...new Set(marks.map((m) => m.node_id))]);
+  private async readDirty(
+    manager: EntityManager,
+    marks: ReadonlyArray<{ node_id: string }>,
+    generation: string,
+  ): Promise<Recomputed> {
+    const marked = [...new Set(marks.map((m) => m.node_id))];
+    if (this.warm !== null && this.warm.generation !== generation) this.warm = null;
+    if (this.warm !== null) {
+      const fast = await this.readWithEngine(manager, this.warm, marked);
+      if (fast !== null) return fast;
+      this.warm = null;
+    }
+    const affected = await loadAffectedDatasetIds(manager, marked);
     const { computation, cohortRows } = await this.computeNeighbourhood(manager, affected);
     const agentIds = this.creatorsOf(computation.snapshot, new Set(affected));
     return {
@@ -232,6 +338,95 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       datasetIds: affected,
       agentMetrics: await this.agentMetricsAround(manager, agentIds, computation),
       cohortRows,
+      unexplained: [],
+      path: 'neighbourhood',
+    };
+  }
+
+  /**
+   * The kept graph takes the change (a new paper, a claim confirmed, disputed or resolved, a retraction): credit
+   * totals move by the changed works' buckets alone. The other metrics of the datasets the change touches come from
+   * their near neighbourhood (reusers, panels, derived data: no cone), and the explanations of the datasets whose
+   * totals moved are left to the explanation job. Null when the change is not the engine's to take.
+   */
+  private async readWithEngine(
+    manager: EntityManager,
+    warm: WarmCredit,
+    marked: readonly string[],
+  ): Promise<Recomputed | null> {
+    const plan = await warm.plan(manager, marked);
+    if (plan === null) return null;
+    // Datasets the change names: all their metrics. Datasets it moves credit to further on: their credit alone.
+    const touched = await loadAffectedDatasetIds(manager, marked, 'touched');
+    const cachedRows = async (ids: readonly string[]) =>
+      new Map(
+        (
+          await manager.query<Array<{ dataset_id: string; metrics: DatasetMetrics; credit: CachedCredit }>>(
+            `SELECT dataset_id, metrics, credit FROM dataset_metrics WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2`,
+            [ids, this.policyRef.hash],
+          )
+        ).map((r) => [r.dataset_id, r]),
+      );
+    const cached = await cachedRows(touched.filter((id) => warm.holdsDataset(id)));
+    // A held dataset without a row of its own is not the kept graph's to explain: the neighbourhood way.
+    if (touched.some((id) => warm.holdsDataset(id) && !cached.has(id))) return null;
+    const moved = warm.apply(plan);
+    const further = [...moved].filter((id) => !touched.includes(id)).sort();
+    for (const [id, row] of await cachedRows(further)) cached.set(id, row);
+    if (further.some((id) => !cached.has(id))) {
+      // Reached through the change but never computed: the neighbourhood way, and the graph (which took it) goes.
+      this.warm = null;
+      return null;
+    }
+    const snapshot = await loadMetricsNeighbourhood(manager, touched, this.policy.maxDepth, 'metrics');
+    const inputs = buildRuleInputs(snapshot);
+    const fresh = touched.filter((id) => !warm.holdsDataset(id));
+    const credit = new Map<string, CachedCredit>();
+    let built = warm.built;
+    if (fresh.length > 0) {
+      // New datasets nothing reaches: their own (empty) credit from the near neighbourhood.
+      built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
+      const nodes = Int32Array.from(fresh.flatMap((id) => built.datasetNode.get(id) ?? []));
+      for (const [id, c] of this.compute(snapshot, inputs, built, { nodes }, new Set(fresh)).credit) credit.set(id, c);
+    }
+    for (const id of [...touched, ...further]) {
+      if (!warm.holdsDataset(id)) continue;
+      const row = cached.get(id) as { credit: CachedCredit };
+      credit.set(id, { summary: { ...warm.summary(id), datasetId: id }, explanation: row.credit.explanation });
+    }
+    const transitiveCredit = new Map([...credit].map(([id, c]) => [id, c.summary.transitiveCredit]));
+    const all = computeDatasetMetrics(inputs.metrics, this.policy, { transitiveCredit });
+    const metrics = new Map([...all].filter(([id]) => touched.includes(id)));
+    // The rest keep every other figure: only their credit moved.
+    for (const id of further) {
+      const row = cached.get(id) as { metrics: DatasetMetrics };
+      metrics.set(id, { ...row.metrics, transitiveCredit: transitiveCredit.get(id) ?? null });
+    }
+    const ids = [...touched, ...further];
+    const computation: Computation = {
+      snapshot,
+      inputs,
+      built,
+      metrics,
+      credit,
+      nodesRecomputed: moved.size,
+      computedAt: new Date(),
+    };
+    // Cohorts rank independent reuses, which only the touched datasets' can have changed.
+    const cohortRows = await this.settleCohorts(manager, computation, touched);
+    const creators = await manager.query<Array<{ id: string }>>(
+      `SELECT DISTINCT c AS id FROM datasets d, unnest(d.creators) AS c JOIN agents a ON a.id = c
+       WHERE d.id = ANY($1::uuid[]) AND a.kind = 'person' ORDER BY 1`,
+      [ids],
+    );
+    const agentIds = creators.map((r) => r.id);
+    return {
+      computation,
+      datasetIds: ids,
+      agentMetrics: await this.agentMetricsAround(manager, agentIds, computation),
+      cohortRows,
+      unexplained: [...moved].filter((id) => warm.holdsDataset(id)),
+      path: 'engine',
     };
   }
 
@@ -510,6 +705,57 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
         ],
       );
     }
+  }
+
+  /**
+   * Rebuilds the cached explanations the fast recompute left behind (metrics_unexplained) from each dataset's whole
+   * cone, as a whole recompute builds them. Returns how many rows it wrote.
+   */
+  async explainPending(): Promise<number> {
+    const read = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const marks = await manager.query<Array<{ id: string; dataset_id: string }>>(
+        'SELECT id::text AS id, dataset_id FROM metrics_unexplained ORDER BY id',
+      );
+      const ids = await manager.query<Array<{ id: string }>>(
+        'SELECT id FROM datasets WHERE id = ANY($1::uuid[]) ORDER BY id',
+        [[...new Set(marks.map((m) => m.dataset_id))]],
+      );
+      const datasetIds = ids.map((r) => r.id);
+      if (datasetIds.length === 0) return { marks, explanations: new Map<string, unknown>() };
+      const snapshot = await loadMetricsNeighbourhood(manager, datasetIds, this.policy.maxDepth);
+      const inputs = buildRuleInputs(snapshot);
+      const built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
+      const byConcept = new Map<number, CachedCredit['explanation']>();
+      const explanations = new Map<string, unknown>();
+      for (const id of datasetIds) {
+        const node = built.datasetNode.get(id) as number;
+        let shared = byConcept.get(node);
+        if (shared === undefined) {
+          shared = explainDataset(built, id, inputs.panels, this.policy, MAX_LISTED_PATHS);
+          byConcept.set(node, shared);
+        }
+        explanations.set(id, { ...shared, datasetId: id });
+      }
+      return { marks, explanations };
+    });
+    const ids = [...read.explanations.keys()];
+    await this.dataSource.transaction(async (manager) => {
+      for (let start = 0; start < ids.length; start += 500) {
+        const batch = ids.slice(start, start + 500);
+        await manager.query(
+          `UPDATE dataset_metrics m SET credit = jsonb_set(m.credit, '{explanation}', e.explanation)
+           FROM unnest($1::uuid[], $2::jsonb[]) AS e(dataset_id, explanation)
+           WHERE m.dataset_id = e.dataset_id AND m.policy_hash = $3`,
+          [batch, batch.map((id) => JSON.stringify(read.explanations.get(id))), this.policyRef.hash],
+        );
+      }
+      if (read.marks.length > 0) {
+        await manager.query('DELETE FROM metrics_unexplained WHERE id = ANY($1::bigint[])', [
+          read.marks.map((m) => m.id),
+        ]);
+      }
+    });
+    return ids.length;
   }
 
   /** Numbers for the given datasets straight from their neighbourhood in the tables, nothing written (no row yet). */

@@ -1,7 +1,8 @@
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
-import { createActor, createOrganization, depositDataset } from '../support/factories.js';
+import { createActor, createOrganization, createPerson, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
+import { MetricsService } from '../../src/metrics/metrics.service.js';
 import { expectRowsOfWholeRecompute } from '../support/metrics-check.js';
 
 // The recompute job reads only what a change can move (the affected datasets' neighbourhood in the tables) and writes
@@ -16,6 +17,7 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
   let curator: Actor;
   const labs: Array<{ head: Actor; members: string[] }> = [];
   const datasets: string[] = [];
+  const derived: string[] = [];
   const publications: string[] = [];
   const reuses: string[] = [];
   let state = 20261129;
@@ -37,6 +39,8 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
     'https://ror.org/03abcde12',
     'https://ror.org/04abcde18',
   ];
+  const paths = new Set<string>();
+  const metrics = (): MetricsService => t.app.get(MetricsService);
   const TYPES = ['benchmarking', 'training', 'secondary-analysis', 'integration', 'replication'];
 
   async function deposit(): Promise<void> {
@@ -48,6 +52,7 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
       ...(random() < 0.3 ? { embargoUntil: '2023-01-01' } : {}),
     });
     datasets.push(res.id);
+    if (derivedFrom.length > 0) derived.push(res.id);
   }
 
   async function version(): Promise<void> {
@@ -128,7 +133,10 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
       else if (r < 0.9) await figure();
       else await dispute();
       // Some changes land in one job, some in several.
-      if (random() < 0.3) await t.drainJobs();
+      if (random() < 0.3) {
+        await t.drainJobs();
+        paths.add(metrics().lastRecompute?.path ?? 'none');
+      }
     }
   }
 
@@ -163,7 +171,49 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
         ownerOf.set(id, body.creators[0]);
       }
     }
+    // The kept credit graph is built off the job's path: wait for it, so the round runs through it until a change
+    // it cannot take (a figure, a version) sends the job the neighbourhood way again.
+    await metrics().whenWarm();
     await round(25);
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
+  });
+
+  it('takes a new paper and its claims through the kept credit graph, explanations following', async () => {
+    await t.drainJobs();
+    expect(await metrics().whenWarm()).toBe(true);
+    // An outsider's paper reusing derived data: the data it reaches behind the derived set is judged between the
+    // outsider and that data's creators (independent), not given the policy's level for pairs nobody judged.
+    const outsider = await createPerson(t, { familyName: 'Outsider', givenName: 'Olu' });
+    const paper = await t.http
+      .post('/v1/publications')
+      .set(curator.headers)
+      .send({
+        csl: {
+          type: 'article-journal',
+          title: 'An outside look',
+          issued: { 'date-parts': [[2025, 3, 1]] },
+          author: [{ family: 'Outsider', given: 'Olu' }],
+        },
+        authors: [outsider.id],
+      })
+      .expect(201);
+    const res = await t.http
+      .post('/v1/reuses')
+      .set(curator.headers)
+      .send({ publication: paper.body.id, datasets: derived.slice(0, 2), type: 'training' })
+      .expect(201);
+    reuses.push(res.body.id as string);
+    await t.drainJobs();
+    expect(metrics().lastRecompute?.path).toBe('engine');
+    // And the next change too: the job leaves the kept graph current for the one after it.
+    const again = await t.http
+      .post('/v1/reuses')
+      .set(curator.headers)
+      .send({ publication: paper.body.id, datasets: datasets.slice(0, 1), type: 'benchmarking' })
+      .expect(201);
+    reuses.push(again.body.id as string);
+    await t.drainJobs();
+    expect(metrics().lastRecompute?.path).toBe('engine');
     expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
   });
 
@@ -171,6 +221,9 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
     const res = await t.http.get(`/v1/datasets/${datasets[0]}/metrics`).expect(200);
     expect(res.body.dataset).toBe(datasets[0]);
     expect(reuses.length).toBeGreaterThan(15);
+    // Both ways a change is taken ran, and each left rows a whole recompute agrees with.
+    expect(paths).toContain('engine');
+    expect(paths).toContain('neighbourhood');
     expect(datasets.length).toBeGreaterThan(12);
   });
 });

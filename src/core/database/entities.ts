@@ -15,6 +15,7 @@ import { LedgerHeadEntity } from '../../ledger/entities/ledger-head.entity.js';
 import { AgentMetricsEntity } from '../../metrics/entities/agent-metrics.entity.js';
 import { DatasetMetricsEntity } from '../../metrics/entities/dataset-metrics.entity.js';
 import { MetricsDirtyNodeEntity } from '../../metrics/entities/metrics-dirty-node.entity.js';
+import { MetricsStateEntity, MetricsUnexplainedEntity } from '../../metrics/entities/metrics-state.entity.js';
 import { PublicationEntity } from '../../publications/entities/publication.entity.js';
 import { ReuseDatasetEntity } from '../../reuses/entities/reuse-dataset.entity.js';
 import { ReuseEntity } from '../../reuses/entities/reuse.entity.js';
@@ -48,5 +49,7 @@ export const ENTITIES = [
   DatasetMetricsEntity,
   AgentMetricsEntity,
   MetricsDirtyNodeEntity,
+  MetricsStateEntity,
+  MetricsUnexplainedEntity,
   AwardEntity,
 ];

@@ -9,6 +9,7 @@ import { MetricsAndAwards1795956568666 } from '../../../migrations/1795956568666
 import { ImageParts1795956877572 } from '../../../migrations/1795956877572-ImageParts.js';
 import { SubtreeHashesOnEntries1795964500218 } from '../../../migrations/1795964500218-SubtreeHashesOnEntries.js';
 import { MetricsNeighbourhoodIndexes1795978153698 } from '../../../migrations/1795978153698-MetricsNeighbourhoodIndexes.js';
+import { KeptCreditGraph1795979070090 } from '../../../migrations/1795979070090-KeptCreditGraph.js';
 
 /**
  * Every migration, in order, listed explicitly (no globs): the same list runs under the test runner (TypeScript
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ImageParts1795956877572,
   SubtreeHashesOnEntries1795964500218,
   MetricsNeighbourhoodIndexes1795978153698,
+  KeptCreditGraph1795979070090,
 ];
