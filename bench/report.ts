@@ -106,7 +106,7 @@ export function findProblems(results: BenchResults): string[] {
   return problems;
 }
 
-/** Workload families in reading order: appends, proofs, credit, API reads, provenance, DOIs, journals, funders. */
+/** Workload families in reading order: appends, proofs, credit, the metrics job, API reads, provenance, DOIs, journals, funders. */
 const FAMILIES = [
   'ledger_append_single',
   'ledger_append_concurrent',
@@ -115,6 +115,7 @@ const FAMILIES = [
   'proof_consistency',
   'credit_recompute_full',
   'credit_recompute_incremental',
+  'metrics_job_incremental',
   'api_get_metrics',
   'api_get_dataset',
   'provenance_import',

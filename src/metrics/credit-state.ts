@@ -38,12 +38,21 @@ import {
 // reaches yet, people and grants that are new); anything else (a figure, a version, a derivation between held
 // datasets, a changed person or dataset) goes the neighbourhood way and the graph is built again.
 
+/** The wasDerivedFrom and funding edges out of each node, as `relation>target`. */
+function inputsBySource(edges: readonly SnapshotEdge[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of edges) {
+    if (e.relation !== 'wasDerivedFrom' && e.relation !== 'funding') continue;
+    const list = out.get(e.sourceId);
+    if (list === undefined) out.set(e.sourceId, [`${e.relation}>${e.targetId}`]);
+    else list.push(`${e.relation}>${e.targetId}`);
+  }
+  return out;
+}
+
 /** What a dataset's credit depends on besides its consumers: its versions' creators and grants, its inputs, funding. */
-function datasetFacts(dataset: SnapshotDataset, edges: readonly SnapshotEdge[]): string {
-  const out = edges
-    .filter((e) => e.sourceId === dataset.id && (e.relation === 'wasDerivedFrom' || e.relation === 'funding'))
-    .map((e) => `${e.relation}>${e.targetId}`)
-    .sort();
+function datasetFacts(dataset: SnapshotDataset, inputs: ReadonlyMap<string, readonly string[]>): string {
+  const out = [...(inputs.get(dataset.id) ?? [])].sort();
   return JSON.stringify([dataset.previousVersionId, dataset.kind, dataset.creators, dataset.grants, out]);
 }
 
@@ -101,9 +110,14 @@ export class WarmCredit {
       return resolve(id, built.ids[d]) ?? recorded ?? policy.unknownIndependence;
     };
     this.engine = new CreditEngine(built.graph, levelOf, policy, { labels: built.labels });
-    for (const d of snapshot.datasets) this.fingerprints.set(d.id, datasetFacts(d, snapshot.edges));
+    const inputs = inputsBySource(snapshot.edges);
+    for (const d of snapshot.datasets) this.fingerprints.set(d.id, datasetFacts(d, inputs));
     for (const a of snapshot.agents) this.agents.set(a.id, agentFacts(a));
-    for (const [id, node] of built.datasetNode) this.rowsOfNode.set(node, [...(this.rowsOfNode.get(node) ?? []), id]);
+    for (const [id, node] of built.datasetNode) {
+      const rows = this.rowsOfNode.get(node);
+      if (rows === undefined) this.rowsOfNode.set(node, [id]);
+      else rows.push(id);
+    }
     for (let p = 0; p < n; p += 1) {
       if (built.graph.kind[p] !== 2) continue;
       const g = built.graph.group[p];
@@ -184,9 +198,10 @@ export class WarmCredit {
     if (datasetIds.length > 0) {
       const rows = await loadDatasets(manager, datasetIds);
       const edges = await loadEdges(manager, datasetIds);
+      const inputs = inputsBySource(edges);
       for (const row of rows) {
         if (this.holdsDataset(row.id)) {
-          if (this.fingerprints.get(row.id) !== datasetFacts(row, edges)) return null;
+          if (this.fingerprints.get(row.id) !== datasetFacts(row, inputs)) return null;
         } else {
           const reached = edges.some((e) => e.targetId === row.id && e.relation === 'wasDerivedFrom');
           if (row.previousVersionId !== null || reached) return null;

@@ -134,7 +134,16 @@ export async function loadPublications(
 }
 
 /** Reuse records: all, or those of the given publications. */
-export async function loadReuses(manager: EntityManager, publicationIds?: readonly string[]): Promise<SnapshotReuse[]> {
+export async function loadReuses(
+  manager: EntityManager,
+  publicationIds?: readonly string[],
+  /** Only the claims on these datasets (a record then lists just those). */
+  datasetIds?: readonly string[],
+): Promise<SnapshotReuse[]> {
+  const where = [
+    ...(publicationIds === undefined ? [] : ['r.publication_id = ANY($1::uuid[])']),
+    ...(datasetIds === undefined ? [] : [`rd.dataset_id = ANY($${publicationIds === undefined ? 1 : 2}::uuid[])`]),
+  ];
   const rows = await manager.query<Array<Record<string, unknown>>>(
     `SELECT r.id, r.publication_id, r.type, r.evidence, r.status, r.resolved_outcome, r.ledger_seq::text AS seq,
             le.created_at AS recorded_at,
@@ -143,10 +152,10 @@ export async function loadReuses(manager: EntityManager, publicationIds?: readon
      FROM reuses r
      JOIN reuse_datasets rd ON rd.reuse_id = r.id
      LEFT JOIN ledger_entries le ON le.seq = r.ledger_seq
-     ${publicationIds === undefined ? '' : 'WHERE r.publication_id = ANY($1::uuid[])'}
+     ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
      GROUP BY r.id, le.created_at
      ORDER BY r.id`,
-    publicationIds === undefined ? [] : [publicationIds],
+    [...(publicationIds === undefined ? [] : [publicationIds]), ...(datasetIds === undefined ? [] : [datasetIds])],
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -256,24 +265,50 @@ async function withVersions(manager: EntityManager, ids: Iterable<string>, known
   return added;
 }
 
-/** Nodes with an active edge of `relation` into any of `targets`, of the given node types. */
-function sourcesInto(manager: EntityManager, relation: string, targets: readonly string[], types: readonly string[]) {
+/**
+ * The nodes at the other end of `relation` edges from the given nodes: their `sources` (edges into them) or their
+ * `targets` (edges out of them), of the given node types. Active edges only, unless `any` (a retracted edge still
+ * names what its change moved).
+ */
+function across(
+  manager: EntityManager,
+  way: 'sources' | 'targets',
+  relation: string,
+  ids: readonly string[],
+  types: readonly string[],
+  status: 'active' | 'any' = 'active',
+): Promise<string[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  const [near, far] = way === 'sources' ? ['target_id', 'source_id'] : ['source_id', 'target_id'];
   return idColumn(
     manager,
-    `SELECT DISTINCT e.source_id AS id FROM graph_edges e JOIN graph_nodes s ON s.id = e.source_id
-     WHERE e.status = 'active' AND e.relation = $1 AND e.target_id = ANY($2::uuid[]) AND s.type = ANY($3::text[])`,
-    [relation, targets, types],
+    `SELECT DISTINCT e.${far} AS id FROM graph_edges e JOIN graph_nodes n ON n.id = e.${far}
+     WHERE e.relation = $1 AND e.${near} = ANY($2::uuid[]) AND n.type = ANY($3::text[])
+       ${status === 'active' ? "AND e.status = 'active'" : ''}`,
+    [relation, ids, types],
   );
 }
 
-/** Targets of active edges of `relation` out of any of `sources`, of the given node types. */
-function targetsOf(manager: EntityManager, relation: string, sources: readonly string[], types: readonly string[]) {
-  return idColumn(
-    manager,
-    `SELECT DISTINCT e.target_id AS id FROM graph_edges e JOIN graph_nodes t ON t.id = e.target_id
-     WHERE e.status = 'active' AND e.relation = $1 AND e.source_id = ANY($2::uuid[]) AND t.type = ANY($3::text[])`,
-    [relation, sources, types],
-  );
+const sourcesInto = (manager: EntityManager, relation: string, targets: readonly string[], types: readonly string[]) =>
+  across(manager, 'sources', relation, targets, types);
+const targetsOf = (manager: EntityManager, relation: string, sources: readonly string[], types: readonly string[]) =>
+  across(manager, 'targets', relation, sources, types);
+
+/** Adds every publication linked to one in the set by wasRevisionOf, either way, to the closure (manifestations). */
+async function addRevisions(
+  manager: EntityManager,
+  publications: Set<string>,
+  status: 'active' | 'any' = 'active',
+): Promise<void> {
+  let frontier = [...publications];
+  while (frontier.length > 0) {
+    const linked = [
+      ...(await across(manager, 'sources', 'wasRevisionOf', frontier, ['Publication'], status)),
+      ...(await across(manager, 'targets', 'wasRevisionOf', frontier, ['Publication'], status)),
+    ];
+    frontier = [...new Set(linked)].filter((id) => !publications.has(id));
+    for (const id of frontier) publications.add(id);
+  }
 }
 
 /**
@@ -360,19 +395,7 @@ export async function loadMetricsNeighbourhood(
   for (const p of citing) publications.add(p);
 
   // Manifestations of one work: wasRevisionOf between publications, either way, to the closure.
-  let frontier = [...publications];
-  while (frontier.length > 0) {
-    const linked = await idColumn(
-      manager,
-      `SELECT CASE WHEN e.source_id = ANY($1::uuid[]) THEN e.target_id ELSE e.source_id END AS id
-       FROM graph_edges e JOIN graph_nodes s ON s.id = e.source_id JOIN graph_nodes t ON t.id = e.target_id
-       WHERE e.status = 'active' AND e.relation = 'wasRevisionOf' AND s.type = 'Publication' AND t.type = 'Publication'
-         AND (e.source_id = ANY($1::uuid[]) OR e.target_id = ANY($1::uuid[]))`,
-      [frontier],
-    );
-    frontier = linked.filter((id) => !publications.has(id));
-    for (const id of frontier) publications.add(id);
-  }
+  await addRevisions(manager, publications);
 
   const publicationRows = tables.has('publications') ? await loadPublications(manager, [...publications]) : [];
   const datasetRows = await loadDatasets(manager, [...datasets]);
@@ -387,7 +410,11 @@ export async function loadMetricsNeighbourhood(
     agents,
     datasets: datasetRows,
     publications: publicationRows,
-    reuses: claims && tables.has('publications') ? await loadReuses(manager, [...publications]) : [],
+    // Metrics count only the claims on the datasets themselves; credit needs every claim of a cone publication.
+    reuses:
+      claims && tables.has('publications')
+        ? await loadReuses(manager, [...publications], scope === 'metrics' ? targets : undefined)
+        : [],
     edges: await loadEdges(manager, [...datasets, ...panels, ...figures, ...publications]),
     citations,
   };
@@ -474,19 +501,7 @@ export async function loadAffectedDatasetIds(
   const ofType = (...types: string[]) => nodes.filter((n) => types.includes(n.type)).map((n) => n.id);
   for (const id of ofType(...DATASET_TYPES)) start.add(id);
   const publications = new Set(ofType('Publication'));
-  let frontier = [...publications];
-  while (frontier.length > 0) {
-    const linked = await idColumn(
-      manager,
-      `SELECT CASE WHEN e.source_id = ANY($1::uuid[]) THEN e.target_id ELSE e.source_id END AS id
-       FROM graph_edges e JOIN graph_nodes s ON s.id = e.source_id JOIN graph_nodes t ON t.id = e.target_id
-       WHERE e.relation = 'wasRevisionOf' AND s.type = 'Publication' AND t.type = 'Publication'
-         AND (e.source_id = ANY($1::uuid[]) OR e.target_id = ANY($1::uuid[]))`,
-      [frontier],
-    );
-    frontier = linked.filter((id) => !publications.has(id));
-    for (const id of frontier) publications.add(id);
-  }
+  await addRevisions(manager, publications, 'any');
   const pubs = [...publications];
   const tables = await existingTables(manager, ['reuses', 'reuse_datasets', 'citations']);
   if (pubs.length > 0 && tables.has('reuses') && tables.has('reuse_datasets')) {
@@ -510,33 +525,22 @@ export async function loadAffectedDatasetIds(
   }
   // Panels: those marked, those of marked figures, those the publications show (edges of any status: a panel
   // taken away moves what it was derived from).
-  const figures = [...ofType('Figure'), ...(await targetsOfAny(manager, 'hasPart', pubs, ['Figure']))];
+  const figures = [...ofType('Figure'), ...(await across(manager, 'targets', 'hasPart', pubs, ['Figure'], 'any'))];
   const panels = [
     ...ofType('FigurePanel'),
-    ...(await targetsOfAny(manager, 'hasPart', [...pubs, ...figures], ['FigurePanel'])),
+    ...(await across(manager, 'targets', 'hasPart', [...pubs, ...figures], ['FigurePanel'], 'any')),
   ];
-  for (const id of await targetsOfAny(manager, 'wasDerivedFrom', panels, DATASET_TYPES)) start.add(id);
+  for (const id of await across(manager, 'targets', 'wasDerivedFrom', panels, DATASET_TYPES, 'any')) start.add(id);
 
   // Every source of every dataset reached, to any depth, with all versions.
   const affected = new Set<string>();
   let layer = await withVersions(manager, start, affected);
   while (reach === 'sources' && layer.length > 0) {
-    const sources = await targetsOfAny(manager, 'wasDerivedFrom', layer, DATASET_TYPES);
+    const sources = await across(manager, 'targets', 'wasDerivedFrom', layer, DATASET_TYPES, 'any');
     layer = await withVersions(manager, sources, affected);
   }
   const existing = await idColumn(manager, 'SELECT id FROM datasets WHERE id = ANY($1::uuid[]) ORDER BY id', [
     [...affected],
   ]);
   return existing;
-}
-
-/** targetsOf over edges of any status (a retracted edge still names what its change moved). */
-function targetsOfAny(manager: EntityManager, relation: string, sources: readonly string[], types: readonly string[]) {
-  if (sources.length === 0) return Promise.resolve([]);
-  return idColumn(
-    manager,
-    `SELECT DISTINCT e.target_id AS id FROM graph_edges e JOIN graph_nodes t ON t.id = e.target_id
-     WHERE e.relation = $1 AND e.source_id = ANY($2::uuid[]) AND t.type = ANY($3::text[])`,
-    [relation, sources, types],
-  );
 }

@@ -83,6 +83,8 @@ interface Recomputed {
   readonly cohortRows: readonly CohortRow[];
   /** Datasets whose credit total moved and whose explanation the explanation job is to rebuild. */
   readonly unexplained: readonly string[];
+  /** Datasets whose cached explanation is kept as the row has it (the kept graph's runs). */
+  readonly summaryOnly?: ReadonlySet<string>;
   readonly path: RecomputeSummary['path'];
 }
 
@@ -216,10 +218,10 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
         this.warm = null;
         throw error;
       });
-    const { computation, datasetIds, agentMetrics, cohortRows, unexplained, path } = read.result;
+    const { computation, datasetIds, agentMetrics, cohortRows, unexplained, summaryOnly, path } = read.result;
     try {
       await this.dataSource.transaction(async (manager) => {
-        await this.writeDatasetRows(manager, datasetIds, computation);
+        await this.writeDatasetRows(manager, datasetIds, computation, summaryOnly);
         await this.writeCohortRows(manager, cohortRows, computation);
         await this.writeAgentRows(manager, agentMetrics, computation);
         if (read.marks.length > 0) {
@@ -426,6 +428,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       agentMetrics: await this.agentMetricsAround(manager, agentIds, computation),
       cohortRows,
       unexplained: [...moved].filter((id) => warm.holdsDataset(id)),
+      summaryOnly: new Set(ids.filter((id) => warm.holdsDataset(id))),
       path: 'engine',
     };
   }
@@ -625,15 +628,22 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     );
   }
 
+  /**
+   * Rows of the given datasets. For those in `summaryOnly` the credit summary is written into the row's credit and its
+   * explanation left as the row has it when this commits (the explanation job may have written a newer one since
+   * this run read it).
+   */
   private async writeDatasetRows(
     manager: EntityManager,
     ids: readonly string[],
     computation: Computation,
+    summaryOnly: ReadonlySet<string> = new Set(),
   ): Promise<void> {
     const rows = ids.flatMap((datasetId) => {
       const metrics = computation.metrics.get(datasetId);
       const credit = computation.credit.get(datasetId);
-      return metrics === undefined || credit === undefined ? [] : [{ datasetId, metrics, credit }];
+      if (metrics === undefined || credit === undefined) return [];
+      return [{ datasetId, metrics, credit: summaryOnly.has(datasetId) ? { summary: credit.summary } : credit }];
     });
     for (let start = 0; start < rows.length; start += 500) {
       const batch = rows.slice(start, start + 500);
@@ -641,7 +651,9 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
       await manager.query(
         `INSERT INTO dataset_metrics (dataset_id, metrics, credit, policy_version, policy_hash, tree_size, computed_at)
          SELECT * FROM unnest($1::uuid[], $2::jsonb[], $3::jsonb[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
-         ON CONFLICT (dataset_id) DO UPDATE SET metrics = EXCLUDED.metrics, credit = EXCLUDED.credit,
+         ON CONFLICT (dataset_id) DO UPDATE SET metrics = EXCLUDED.metrics,
+           credit = CASE WHEN EXCLUDED.credit ? 'explanation' THEN EXCLUDED.credit
+             ELSE jsonb_set(dataset_metrics.credit, '{summary}', EXCLUDED.credit->'summary') END,
            policy_version = EXCLUDED.policy_version, policy_hash = EXCLUDED.policy_hash, tree_size = EXCLUDED.tree_size,
            computed_at = EXCLUDED.computed_at
          WHERE dataset_metrics.tree_size <= EXCLUDED.tree_size OR dataset_metrics.policy_hash <> EXCLUDED.policy_hash`,

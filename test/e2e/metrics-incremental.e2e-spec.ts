@@ -217,6 +217,26 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
     expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
   });
 
+  it('goes the neighbourhood way for a change the kept graph cannot take, and keeps a new graph after it', async () => {
+    expect(await metrics().whenWarm()).toBe(true);
+    // A figure adds panels: nodes between publications and data the kept graph does not have.
+    await figure();
+    await t.drainJobs();
+    expect(metrics().lastRecompute?.path).toBe('neighbourhood');
+    expect(await metrics().whenWarm()).toBe(true);
+    // A paper with no figure of its own, claiming data: the kept graph's to take.
+    await publish();
+    const res = await t.http
+      .post('/v1/reuses')
+      .set(curator.headers)
+      .send({ publication: publications[publications.length - 1], datasets: datasets.slice(-2), type: 'integration' })
+      .expect(201);
+    reuses.push(res.body.id as string);
+    await t.drainJobs();
+    expect(metrics().lastRecompute?.path).toBe('engine');
+    expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
+  });
+
   it('drew a world with claims across labs, panels and disputes', async () => {
     const res = await t.http.get(`/v1/datasets/${datasets[0]}/metrics`).expect(200);
     expect(res.body.dataset).toBe(datasets[0]);
