@@ -95,7 +95,12 @@ export interface BenchApp {
 }
 
 /** The service as `npm start` builds it, jobs in-process (no REDIS_URL), logs off. */
-export async function startApp(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchApp> {
+export async function startApp(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  /** Off for a workload that runs the job handlers itself (nothing else then competes with what it times). */
+  dispatch: { relay: boolean; workers: boolean } = { relay: true, workers: true },
+): Promise<BenchApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-bench-app-'));
   const adminToken = randomBytes(24).toString('base64url');
   const config = parseEnv({
@@ -112,7 +117,7 @@ export async function startApp(databaseUrl: string, env: Record<string, string> 
     ...env,
   });
   const app = await createHttpApp(
-    { config, databaseUrl, dispatch: { relay: true, workers: true }, applicationName: 'ledger-bench' },
+    { config, databaseUrl, dispatch, applicationName: 'ledger-bench' },
     { logger: false },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });

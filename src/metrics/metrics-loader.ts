@@ -399,9 +399,12 @@ export async function loadMetricsNeighbourhood(
 
   const publicationRows = tables.has('publications') ? await loadPublications(manager, [...publications]) : [];
   const datasetRows = await loadDatasets(manager, [...datasets]);
+  // Agents are for judging independence, which only credit does (the metrics read the levels the claims record).
   const people = new Set<string>();
-  for (const d of datasetRows) for (const c of d.creators) people.add(c);
-  for (const p of publicationRows) for (const a of p.authors) if (a.agentId) people.add(a.agentId);
+  if (scope === 'credit') {
+    for (const d of datasetRows) for (const c of d.creators) people.add(c);
+    for (const p of publicationRows) for (const a of p.authors) if (a.agentId) people.add(a.agentId);
+  }
   const named = await loadAgents(manager, [...people]);
   const organisations = [...new Set(named.flatMap((a) => a.affiliations))].filter((id) => !people.has(id));
   const agents = [...named, ...(await loadAgents(manager, organisations))].sort((a, b) => compareIds(a.id, b.id));

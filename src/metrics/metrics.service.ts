@@ -24,7 +24,7 @@ import { METRICS_POLICY, policyRef } from './policy.rules.js';
 import { WarmCredit } from './credit-state.js';
 import type { MetricsPolicy, PolicyRef } from './policy.rules.js';
 import { buildCreditGraphFromRows, computeTransitiveCredit, summarizeCredit } from './transitive-credit.rules.js';
-import type { AffectedSubgraph, RowCreditGraph } from './transitive-credit.rules.js';
+import type { AffectedSubgraph, DatasetCreditSummary, RowCreditGraph } from './transitive-credit.rules.js';
 
 export const METRICS_RECOMPUTE_JOB = 'metrics-recompute';
 export const METRICS_EXPLAIN_JOB = 'metrics-explain';
@@ -68,6 +68,12 @@ export interface RecomputeSummary {
   /** Credit-graph nodes whose totals were recomputed. */
   readonly nodesRecomputed: number;
 }
+
+/**
+ * Stands for the explanation a row already holds: the kept graph's runs write only the credit summary of the datasets
+ * it holds (summaryOnly), so this is never written or served.
+ */
+const KEPT_EXPLANATION = null as unknown as CachedCredit['explanation'];
 
 /** A cached row whose cohort percentile moved while its own inputs did not. */
 interface CohortRow {
@@ -221,6 +227,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     const { computation, datasetIds, agentMetrics, cohortRows, unexplained, summaryOnly, path } = read.result;
     try {
       await this.dataSource.transaction(async (manager) => {
+        await this.lockRows(manager);
         await this.writeDatasetRows(manager, datasetIds, computation, summaryOnly);
         await this.writeCohortRows(manager, cohortRows, computation);
         await this.writeAgentRows(manager, agentMetrics, computation);
@@ -263,6 +270,14 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     this.lastRecompute = summary;
     this.logger.debug(summary, 'metrics recomputed');
     return summary;
+  }
+
+  /**
+   * The recompute and the explanation jobs write overlapping rows in orders of their own (a dataset's row, then its
+   * cohort's): one writer at a time, for the few milliseconds a write takes, rather than deadlocks and retries.
+   */
+  private async lockRows(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', ['metrics rows']);
   }
 
   private async generation(manager: EntityManager): Promise<string> {
@@ -360,11 +375,12 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     if (plan === null) return null;
     // Datasets the change names: all their metrics. Datasets it moves credit to further on: their credit alone.
     const touched = await loadAffectedDatasetIds(manager, marked, 'touched');
+    // Their metrics only: the explanation a row holds stays as it is (summaryOnly), so it is never read here.
     const cachedRows = async (ids: readonly string[]) =>
       new Map(
         (
-          await manager.query<Array<{ dataset_id: string; metrics: DatasetMetrics; credit: CachedCredit }>>(
-            `SELECT dataset_id, metrics, credit FROM dataset_metrics WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2`,
+          await manager.query<Array<{ dataset_id: string; metrics: DatasetMetrics }>>(
+            `SELECT dataset_id, metrics FROM dataset_metrics WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2`,
             [ids, this.policyRef.hash],
           )
         ).map((r) => [r.dataset_id, r]),
@@ -393,8 +409,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     }
     for (const id of [...touched, ...further]) {
       if (!warm.holdsDataset(id)) continue;
-      const row = cached.get(id) as { credit: CachedCredit };
-      credit.set(id, { summary: { ...warm.summary(id), datasetId: id }, explanation: row.credit.explanation });
+      credit.set(id, { summary: { ...warm.summary(id), datasetId: id }, explanation: KEPT_EXPLANATION });
     }
     const transitiveCredit = new Map([...credit].map(([id, c]) => [id, c.summary.transitiveCredit]));
     const all = computeDatasetMetrics(inputs.metrics, this.policy, { transitiveCredit });
@@ -528,15 +543,19 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     const uncomputed = created
       .map((d) => d.id)
       .filter((id) => !computation.metrics.has(id) || !computation.credit.has(id));
-    const cached = await manager.query<Array<{ dataset_id: string; metrics: DatasetMetrics; credit: CachedCredit }>>(
-      'SELECT dataset_id, metrics, credit FROM dataset_metrics WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2',
+    // The summary, not the whole credit: an explanation can run to hundreds of paths.
+    const cached = await manager.query<
+      Array<{ dataset_id: string; metrics: DatasetMetrics; summary: DatasetCreditSummary }>
+    >(
+      `SELECT dataset_id, metrics, credit->'summary' AS summary FROM dataset_metrics
+       WHERE dataset_id = ANY($1::uuid[]) AND policy_hash = $2`,
       [uncomputed, this.policyRef.hash],
     );
     const metrics = new Map<string, DatasetMetrics>();
     const credit = new Map<string, DatasetCredit>();
     for (const r of cached) {
       metrics.set(r.dataset_id, r.metrics);
-      credit.set(r.dataset_id, r.credit.summary);
+      credit.set(r.dataset_id, r.summary);
     }
     for (const d of created) {
       const m = computation.metrics.get(d.id);
@@ -752,6 +771,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     });
     const ids = [...read.explanations.keys()];
     await this.dataSource.transaction(async (manager) => {
+      await this.lockRows(manager);
       for (let start = 0; start < ids.length; start += 500) {
         const batch = ids.slice(start, start + 500);
         await manager.query(
