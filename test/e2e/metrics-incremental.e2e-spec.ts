@@ -1,4 +1,5 @@
 import { createTestApp } from '../support/app.js';
+import { connect } from '../support/db.js';
 import type { TestApp } from '../support/app.js';
 import { createActor, createOrganization, createPerson, depositDataset } from '../support/factories.js';
 import type { Actor } from '../support/factories.js';
@@ -235,6 +236,32 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
     await t.drainJobs();
     expect(metrics().lastRecompute?.path).toBe('engine');
     expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
+  });
+
+  it('writes metrics rows one writer at a time: a recompute waits for the explanation job rather than deadlock', async () => {
+    await t.drainJobs();
+    // The explanation job and the recompute write overlapping rows in orders of their own; under load they deadlocked.
+    // Hold the writers' lock as one of them would, and the other's write waits for it.
+    const db = await connect(t.db.url);
+    try {
+      await db.query('BEGIN');
+      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', ['metrics rows']);
+      await publish();
+      let done = false;
+      const run = metrics()
+        .recompute('dirty')
+        .then((summary) => {
+          done = true;
+          return summary;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done).toBe(false);
+      await db.query('COMMIT');
+      expect((await run).datasetsWritten).toBeGreaterThanOrEqual(0);
+      expect(done).toBe(true);
+    } finally {
+      await db.end();
+    }
   });
 
   it('drew a world with claims across labs, panels and disputes', async () => {
