@@ -59,18 +59,7 @@ interface Paper {
 
 /** Loads everything but the held-back papers (and their reuse records). */
 async function loadLedger(client: pg.Client, ledger: SyntheticLedger, held: ReadonlySet<number>): Promise<void> {
-  await insertColumns(
-    client,
-    'agents',
-    [
-      ['id', 'uuid'],
-      ['kind', 'text'],
-      ['name', 'text'],
-      ['ror', 'text'],
-      ['ledger_seq', 'bigint'],
-    ],
-    ledger.labs.map((lab) => [lab.id, 'organization', lab.name, lab.ror, 1]),
-  );
+  // Labs (organisations) and people in one statement; a lab has no person's fields, a person no ROR.
   await insertColumns(
     client,
     'agents',
@@ -81,19 +70,24 @@ async function loadLedger(client: pg.Client, ledger: SyntheticLedger, held: Read
       ['given_name', 'text'],
       ['family_name', 'text'],
       ['orcid', 'text'],
+      ['ror', 'text'],
       ['affiliations', 'uuid[]'],
       ['ledger_seq', 'bigint'],
     ],
-    ledger.people.map((p) => [
-      p.id,
-      'person',
-      `${p.givenName} ${p.familyName}`,
-      p.givenName,
-      p.familyName,
-      p.orcid,
-      [ledger.labs[p.lab].id],
-      1,
-    ]),
+    [
+      ...ledger.labs.map((lab) => [lab.id, 'organization', lab.name, null, null, null, lab.ror, [], 1]),
+      ...ledger.people.map((p) => [
+        p.id,
+        'person',
+        `${p.givenName} ${p.familyName}`,
+        p.givenName,
+        p.familyName,
+        p.orcid,
+        null,
+        [ledger.labs[p.lab].id],
+        1,
+      ]),
+    ],
   );
   await insertColumns(
     client,

@@ -99,6 +99,16 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
       throw new Error(`reuse: ${res.status} ${JSON.stringify(res.body)}`);
   }
 
+  /** A claim registered by the curator (curated), which must be accepted. */
+  async function curatedClaim(publication: string, on: string[], type: string): Promise<void> {
+    const res = await t.http
+      .post('/v1/reuses')
+      .set(curator.headers)
+      .send({ publication, datasets: on, type })
+      .expect(201);
+    reuses.push(res.body.id as string);
+  }
+
   async function figure(): Promise<void> {
     const res = await t.http
       .post('/v1/figures')
@@ -198,21 +208,11 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
         authors: [outsider.id],
       })
       .expect(201);
-    const res = await t.http
-      .post('/v1/reuses')
-      .set(curator.headers)
-      .send({ publication: paper.body.id, datasets: derived.slice(0, 2), type: 'training' })
-      .expect(201);
-    reuses.push(res.body.id as string);
+    await curatedClaim(paper.body.id as string, derived.slice(0, 2), 'training');
     await t.drainJobs();
     expect(metrics().lastRecompute?.path).toBe('engine');
     // And the next change too: the job leaves the kept graph current for the one after it.
-    const again = await t.http
-      .post('/v1/reuses')
-      .set(curator.headers)
-      .send({ publication: paper.body.id, datasets: datasets.slice(0, 1), type: 'benchmarking' })
-      .expect(201);
-    reuses.push(again.body.id as string);
+    await curatedClaim(paper.body.id as string, datasets.slice(0, 1), 'benchmarking');
     await t.drainJobs();
     expect(metrics().lastRecompute?.path).toBe('engine');
     expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
@@ -227,12 +227,7 @@ describe('incremental metrics against a whole recompute (e2e)', () => {
     expect(await metrics().whenWarm()).toBe(true);
     // A paper with no figure of its own, claiming data: the kept graph's to take.
     await publish();
-    const res = await t.http
-      .post('/v1/reuses')
-      .set(curator.headers)
-      .send({ publication: publications[publications.length - 1], datasets: datasets.slice(-2), type: 'integration' })
-      .expect(201);
-    reuses.push(res.body.id as string);
+    await curatedClaim(publications[publications.length - 1], datasets.slice(-2), 'integration');
     await t.drainJobs();
     expect(metrics().lastRecompute?.path).toBe('engine');
     expect(await expectRowsOfWholeRecompute(t)).toBeGreaterThan(5);
