@@ -1,3 +1,4 @@
+import { claimRow, ONE_DATASET_ONE_PAPER } from '../../test/support/credit-rows.js';
 import { randomDag } from '../../test/support/random-credit-dag.js';
 import { CreditEngine, loneWorkOf, type PublicationEdge } from './credit-engine.rules.js';
 import { METRICS_POLICY } from './policy.rules.js';
@@ -165,11 +166,7 @@ describe('CreditEngine', () => {
 
   it('takes the level a changed claim records for its direct edge where the resolver has none', () => {
     // Rows without a reuse: the builder's resolver knows no level for the pair.
-    const built = buildCreditGraphFromRows({
-      datasets: [{ id: 'ds-A', kind: 'image', findableAt: '2019-01-01' }],
-      publications: [{ id: 'pub-1', kind: 'article', issued: '2021-02-01', authors: [] }],
-      reuses: [],
-    });
+    const built = buildCreditGraphFromRows(ONE_DATASET_ONE_PAPER);
     const engine = new CreditEngine(built.graph, built.levelOf);
     const p = built.publicationNode.get('pub-1') as number;
     const a = built.datasetNode.get('ds-A') as number;
@@ -178,15 +175,7 @@ describe('CreditEngine', () => {
     expect(engine.totals.total[a]).toBeCloseTo(0.2, 9);
     expect(engine.totals.independent[a]).toBe(0);
     // A resolver that judges the pair itself wins over the record, as it does on a graph built with the claim.
-    const judged = buildCreditGraphFromRows(
-      {
-        datasets: [{ id: 'ds-A', kind: 'image', findableAt: '2019-01-01' }],
-        publications: [{ id: 'pub-1', kind: 'article', issued: '2021-02-01', authors: [] }],
-        reuses: [],
-      },
-      METRICS_POLICY,
-      () => 'independent',
-    );
+    const judged = buildCreditGraphFromRows(ONE_DATASET_ONE_PAPER, METRICS_POLICY, () => 'independent');
     const second = new CreditEngine(judged.graph, judged.levelOf);
     second.updatePublication(p, { edges: [{ to: a, seq: 1, level: 'same-lab' }] });
     expect(second.totals.total[a]).toBeCloseTo(0.4, 9);
@@ -194,21 +183,7 @@ describe('CreditEngine', () => {
   });
 
   it('gives one input the least independent level of its counted claims, as a rebuilt graph does', () => {
-    const claim = (id: string, level: 'independent' | 'co-authored', seq: string, disputed = false): ReuseRow => ({
-      id,
-      publicationId: 'pub-1',
-      datasetIds: ['ds-A'],
-      type: 'training',
-      levels: { 'ds-A': level },
-      evidence: 'asserted',
-      status: disputed ? 'disputed' : 'active',
-      seq,
-    });
-    const rows = {
-      datasets: [{ id: 'ds-A', kind: 'image' as const, findableAt: '2019-01-01' }],
-      publications: [{ id: 'pub-1', kind: 'article' as const, issued: '2021-02-01', authors: [] }],
-      reuses: [claim('r1', 'independent', '1')],
-    };
+    const rows = { ...ONE_DATASET_ONE_PAPER, reuses: [claimRow({ id: 'r1', level: 'independent', seq: '1' })] };
     const before = buildCreditGraphFromRows(rows);
     const engine = new CreditEngine(before.graph, before.levelOf);
     const p = before.publicationNode.get('pub-1') as number;
@@ -216,7 +191,10 @@ describe('CreditEngine', () => {
     expect(engine.totals.total[a]).toBeCloseTo(0.4, 9);
     // A second claim on the same dataset, co-authored: the pair is now co-authored (0.4 × 0.25).
     engine.updatePublication(p, { edges: [...engine.edgesOf(p), { to: a, seq: 2, level: 'co-authored' }] });
-    const after = buildCreditGraphFromRows({ ...rows, reuses: [...rows.reuses, claim('r2', 'co-authored', '2')] });
+    const after = buildCreditGraphFromRows({
+      ...rows,
+      reuses: [...rows.reuses, claimRow({ id: 'r2', level: 'co-authored', seq: '2' })],
+    });
     const full = computeTransitiveCredit(after.graph, after.levelOf);
     expect(engine.totals.total[a]).toBeCloseTo(0.1, 9);
     expect(engine.totals.total[a]).toBe(full.total[after.datasetNode.get('ds-A') as number]);
@@ -272,16 +250,8 @@ describe('CreditEngine', () => {
   });
 
   it("keeps the recorded level of a publication's earlier claims when it adds one (rows through the builder)", () => {
-    const reuse = (id: string, datasetId: string, level: 'co-authored' | 'same-lab', seq: string): ReuseRow => ({
-      id,
-      publicationId: 'pub-1',
-      datasetIds: [datasetId],
-      type: 'secondary-analysis',
-      levels: { [datasetId]: level },
-      evidence: 'asserted',
-      status: 'active',
-      seq,
-    });
+    const reuse = (id: string, datasetId: string, level: 'co-authored' | 'same-lab', seq: string): ReuseRow =>
+      claimRow({ id, datasetId, level, seq, type: 'secondary-analysis' });
     const rows: CreditRows = {
       datasets: [
         { id: 'ds-A', kind: 'image', findableAt: '2019-01-01' },

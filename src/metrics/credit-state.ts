@@ -24,6 +24,7 @@ import {
 import { reuseExclusionReason, type MetricsPolicy } from './policy.rules.js';
 import {
   buildCreditGraphFromRows,
+  KIND_CODES,
   summarizeCredit,
   type DatasetCreditSummary,
   type LevelResolver,
@@ -119,7 +120,7 @@ export class WarmCredit {
       else rows.push(id);
     }
     for (let p = 0; p < n; p += 1) {
-      if (built.graph.kind[p] !== 2) continue;
+      if (built.graph.kind[p] !== KIND_CODES.publication) continue;
       const g = built.graph.group[p];
       this.places.set(p, { group: g < 0 ? null : built.labels.groups[g], year: built.graph.year[p] });
     }

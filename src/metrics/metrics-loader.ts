@@ -211,8 +211,8 @@ async function loadCitations(manager: EntityManager, datasetIds?: readonly strin
   }));
 }
 
-/** Graph neighbours of nodes the credit graph does not know (agents, figures, grants, reuse events …). */
-export async function loadNeighbourIds(manager: EntityManager, ids: readonly string[]): Promise<string[]> {
+/** Graph neighbours of nodes that are not themselves datasets, publications, figures or panels (agents, grants …). */
+async function loadNeighbourIds(manager: EntityManager, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await manager.query<Array<{ id: string }>>(
     `SELECT DISTINCT CASE WHEN e.source_id = ANY($1::uuid[]) THEN e.target_id ELSE e.source_id END AS id

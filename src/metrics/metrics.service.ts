@@ -4,6 +4,7 @@ import canonicalize from 'canonicalize';
 import { DataSource, In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
+import { returnedRows } from '../core/database/sql.js';
 import { JobsService } from '../core/jobs/jobs.service.js';
 import { DatasetNotFoundError } from '../datasets/datasets.errors.js';
 import { GraphService } from '../graph/graph.service.js';
@@ -70,10 +71,13 @@ export interface RecomputeSummary {
 }
 
 /**
- * Stands for the explanation a row already holds: the kept graph's runs write only the credit summary of the datasets
- * it holds (summaryOnly), so this is never written or served.
+ * A dataset's credit as a run computed it. Without an explanation, the run computed the total only (the kept graph's
+ * runs) and the row keeps the explanation it holds when the write commits; the explanation job rebuilds it.
  */
-const KEPT_EXPLANATION = null as unknown as CachedCredit['explanation'];
+interface ComputedCredit {
+  readonly summary: CachedCredit['summary'];
+  readonly explanation?: CachedCredit['explanation'];
+}
 
 /** A cached row whose cohort percentile moved while its own inputs did not. */
 interface CohortRow {
@@ -89,8 +93,6 @@ interface Recomputed {
   readonly cohortRows: readonly CohortRow[];
   /** Datasets whose credit total moved and whose explanation the explanation job is to rebuild. */
   readonly unexplained: readonly string[];
-  /** Datasets whose cached explanation is kept as the row has it (the kept graph's runs). */
-  readonly summaryOnly?: ReadonlySet<string>;
   readonly path: RecomputeSummary['path'];
 }
 
@@ -99,7 +101,7 @@ interface Computation {
   readonly inputs: RuleInputs;
   readonly built: RowCreditGraph;
   readonly metrics: Map<string, DatasetMetrics>;
-  readonly credit: Map<string, CachedCredit>;
+  readonly credit: Map<string, ComputedCredit>;
   readonly nodesRecomputed: number;
   readonly computedAt: Date;
 }
@@ -224,11 +226,11 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
         this.warm = null;
         throw error;
       });
-    const { computation, datasetIds, agentMetrics, cohortRows, unexplained, summaryOnly, path } = read.result;
+    const { computation, datasetIds, agentMetrics, cohortRows, unexplained, path } = read.result;
     try {
       await this.dataSource.transaction(async (manager) => {
         await this.lockRows(manager);
-        await this.writeDatasetRows(manager, datasetIds, computation, summaryOnly);
+        await this.writeDatasetRows(manager, datasetIds, computation);
         await this.writeCohortRows(manager, cohortRows, computation);
         await this.writeAgentRows(manager, agentMetrics, computation);
         if (read.marks.length > 0) {
@@ -241,11 +243,12 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
           await this.jobs.enqueue(manager, METRICS_EXPLAIN_JOB, EXPLAIN_KEY, {});
         }
         // The graph a worker keeps stands for one generation: this one, if no other run wrote in between.
-        // An UPDATE through manager.query answers [rows, count].
-        const [[bumped]] = await manager.query<[Array<{ generation: string }>, number]>(
-          `UPDATE metrics_state SET generation = generation + 1 WHERE id = 1 AND generation = $1
-           RETURNING generation::text AS generation`,
-          [read.generation],
+        const [bumped] = returnedRows<{ generation: string }>(
+          await manager.query(
+            `UPDATE metrics_state SET generation = generation + 1 WHERE id = 1 AND generation = $1
+             RETURNING generation::text AS generation`,
+            [read.generation],
+          ),
         );
         if (bumped === undefined) {
           await manager.query('UPDATE metrics_state SET generation = generation + 1 WHERE id = 1');
@@ -324,7 +327,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     const inputs = buildRuleInputs(snapshot);
     const built = buildCreditGraphFromRows(inputs.credit, this.policy, buildLevelResolver(snapshot, inputs.concepts));
     const computation = this.compute(snapshot, inputs, built, null, null);
-    const agentIds = this.creatorsOf(snapshot, null);
+    const agentIds = this.creatorsOf(snapshot);
     return {
       computation,
       datasetIds: inputs.datasets.map((d) => d.id),
@@ -349,11 +352,10 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     }
     const affected = await loadAffectedDatasetIds(manager, marked);
     const { computation, cohortRows } = await this.computeNeighbourhood(manager, affected);
-    const agentIds = this.creatorsOf(computation.snapshot, new Set(affected));
     return {
       computation,
       datasetIds: affected,
-      agentMetrics: await this.agentMetricsAround(manager, agentIds, computation),
+      agentMetrics: await this.agentMetricsAround(manager, affected, computation),
       cohortRows,
       unexplained: [],
       path: 'neighbourhood',
@@ -375,7 +377,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     if (plan === null) return null;
     // Datasets the change names: all their metrics. Datasets it moves credit to further on: their credit alone.
     const touched = await loadAffectedDatasetIds(manager, marked, 'touched');
-    // Their metrics only: the explanation a row holds stays as it is (summaryOnly), so it is never read here.
+    // Their metrics only: the explanation a row holds stays as it is (ComputedCredit), so it is never read here.
     const cachedRows = async (ids: readonly string[]) =>
       new Map(
         (
@@ -399,7 +401,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     const snapshot = await loadMetricsNeighbourhood(manager, touched, this.policy.maxDepth, 'metrics');
     const inputs = buildRuleInputs(snapshot);
     const fresh = touched.filter((id) => !warm.holdsDataset(id));
-    const credit = new Map<string, CachedCredit>();
+    const credit = new Map<string, ComputedCredit>();
     let built = warm.built;
     if (fresh.length > 0) {
       // New datasets nothing reaches: their own (empty) credit from the near neighbourhood.
@@ -409,7 +411,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     }
     for (const id of [...touched, ...further]) {
       if (!warm.holdsDataset(id)) continue;
-      credit.set(id, { summary: { ...warm.summary(id), datasetId: id }, explanation: KEPT_EXPLANATION });
+      credit.set(id, { summary: { ...warm.summary(id), datasetId: id } });
     }
     const transitiveCredit = new Map([...credit].map(([id, c]) => [id, c.summary.transitiveCredit]));
     const all = computeDatasetMetrics(inputs.metrics, this.policy, { transitiveCredit });
@@ -431,19 +433,12 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     };
     // Cohorts rank independent reuses, which only the touched datasets' can have changed.
     const cohortRows = await this.settleCohorts(manager, computation, touched);
-    const creators = await manager.query<Array<{ id: string }>>(
-      `SELECT DISTINCT c AS id FROM datasets d, unnest(d.creators) AS c JOIN agents a ON a.id = c
-       WHERE d.id = ANY($1::uuid[]) AND a.kind = 'person' ORDER BY 1`,
-      [ids],
-    );
-    const agentIds = creators.map((r) => r.id);
     return {
       computation,
       datasetIds: ids,
-      agentMetrics: await this.agentMetricsAround(manager, agentIds, computation),
+      agentMetrics: await this.agentMetricsAround(manager, ids, computation),
       cohortRows,
       unexplained: [...moved].filter((id) => warm.holdsDataset(id)),
-      summaryOnly: new Set(ids.filter((id) => warm.holdsDataset(id))),
       path: 'engine',
     };
   }
@@ -519,14 +514,20 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
-   * Metrics of the given people over every dataset they created: the computation's fresh numbers where it has them,
-   * the cached rows for the rest.
+   * Metrics of the people who created the given datasets, over every dataset they created: the computation's fresh
+   * numbers where it has them, the cached rows for the rest.
    */
   private async agentMetricsAround(
     manager: EntityManager,
-    agentIds: readonly string[],
+    datasetIds: readonly string[],
     computation: Computation,
   ): Promise<AgentMetrics[]> {
+    const creators = await manager.query<Array<{ id: string }>>(
+      `SELECT DISTINCT c AS id FROM datasets d, unnest(d.creators) AS c JOIN agents a ON a.id = c
+       WHERE d.id = ANY($1::uuid[]) AND a.kind = 'person' ORDER BY 1`,
+      [datasetIds],
+    );
+    const agentIds = creators.map((r) => r.id);
     if (agentIds.length === 0) return [];
     const created = await manager.query<Array<{ id: string; creators: string[] }>>(
       'SELECT id, creators::text[] AS creators FROM datasets WHERE creators && $1::uuid[] ORDER BY id',
@@ -616,14 +617,11 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     return { snapshot, inputs, built, metrics, credit, nodesRecomputed, computedAt: new Date() };
   }
 
-  /** Creators of the given datasets (all datasets when null). */
-  private creatorsOf(snapshot: MetricsSnapshot, datasetIds: ReadonlySet<string> | null): string[] {
+  /** The people who created any dataset of the snapshot. */
+  private creatorsOf(snapshot: MetricsSnapshot): string[] {
     const people = new Set(snapshot.agents.filter((a) => a.kind === 'person').map((a) => a.id));
     const ids = new Set<string>();
-    for (const d of snapshot.datasets) {
-      if (datasetIds !== null && !datasetIds.has(d.id)) continue;
-      for (const c of d.creators) if (people.has(c)) ids.add(c);
-    }
+    for (const d of snapshot.datasets) for (const c of d.creators) if (people.has(c)) ids.add(c);
     return [...ids].sort();
   }
 
@@ -648,21 +646,19 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /**
-   * Rows of the given datasets. For those in `summaryOnly` the credit summary is written into the row's credit and its
-   * explanation left as the row has it when this commits (the explanation job may have written a newer one since
-   * this run read it).
+   * Rows of the given datasets. A credit without an explanation goes into the row's credit as its summary alone: the
+   * explanation stays as the row has it when this commits (the explanation job may have written a newer one since
+   * this run read anything).
    */
   private async writeDatasetRows(
     manager: EntityManager,
     ids: readonly string[],
     computation: Computation,
-    summaryOnly: ReadonlySet<string> = new Set(),
   ): Promise<void> {
     const rows = ids.flatMap((datasetId) => {
       const metrics = computation.metrics.get(datasetId);
       const credit = computation.credit.get(datasetId);
-      if (metrics === undefined || credit === undefined) return [];
-      return [{ datasetId, metrics, credit: summaryOnly.has(datasetId) ? { summary: credit.summary } : credit }];
+      return metrics === undefined || credit === undefined ? [] : [{ datasetId, metrics, credit }];
     });
     for (let start = 0; start < rows.length; start += 500) {
       const batch = rows.slice(start, start + 500);
@@ -957,6 +953,7 @@ export class MetricsService implements OnModuleInit, OnApplicationBootstrap {
     return {
       datasetId,
       metrics: computation.metrics.get(datasetId) as DatasetMetrics,
+      // Reads compute from the neighbourhood, explanation included.
       credit: computation.credit.get(datasetId) as CachedCredit,
       policy: this.policyRef,
       treeSize: computation.snapshot.treeSize,

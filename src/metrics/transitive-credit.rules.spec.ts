@@ -19,6 +19,7 @@ import {
   type LevelResolver,
 } from './transitive-credit.rules.js';
 import { randomDag } from '../../test/support/random-credit-dag.js';
+import { claimRow, ONE_DATASET_ONE_PAPER } from '../../test/support/credit-rows.js';
 
 type NodeSpec = Omit<CreditNodeRow, 'id'>;
 type EdgeSpec = [from: string, to: string, seq: number, extra?: Partial<CreditEdgeRow>];
@@ -527,22 +528,10 @@ describe('row-level entry points', () => {
   });
 
   it("takes the least independent level of the counted claims behind one edge, never an excluded claim's", () => {
-    const claim = (id: string, level: IndependenceLevel, status: ReuseRow['status'], seq: string): ReuseRow => ({
-      id,
-      publicationId: 'pub-1',
-      datasetIds: ['ds-A'],
-      type: 'training',
-      levels: { 'ds-A': level },
-      evidence: 'asserted',
-      status,
-      seq,
-    });
-    const base = {
-      datasets: [{ id: 'ds-A', kind: 'image' as const, findableAt: '2019-01-01' }],
-      publications: [{ id: 'pub-1', kind: 'article' as const, issued: '2021-02-01', authors: [] }],
-    };
+    const claim = (id: string, level: IndependenceLevel, status: ReuseRow['status'], seq: string): ReuseRow =>
+      claimRow({ id, level, status, seq });
     const credit = (reuses: ReuseRow[]): number =>
-      computeCreditFromRows({ ...base, reuses }).get('ds-A')?.transitiveCredit ?? Number.NaN;
+      computeCreditFromRows({ ...ONE_DATASET_ONE_PAPER, reuses }).get('ds-A')?.transitiveCredit ?? Number.NaN;
     // One unit, self 0.6: the dataset receives 0.4 × the multiplier of the pair.
     expect(credit([claim('r1', 'independent', 'active', '1')])).toBe(0.4);
     expect(credit([claim('r1', 'independent', 'active', '1'), claim('r2', 'same-lab', 'active', '2')])).toBe(0.2);
